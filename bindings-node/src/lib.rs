@@ -1,0 +1,1 @@
+//! Node.js bindings for the gatepass verifier (placeholder until issue 6 lands the napi-rs addon).

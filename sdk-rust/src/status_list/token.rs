@@ -1,0 +1,126 @@
+//! A status list token (`typ` `statuslist+jwt`, draft-ietf-oauth-status-list §5.1), checked
+//! before anything in it is used: signature by a key of the issuer's set, `typ`, `sub` equal
+//! to the URI the list is registered under, and a decodable `status_list`.
+
+use serde_json::Value;
+
+use super::StatusList;
+use crate::error::ConfigError;
+use crate::json;
+use crate::jwks::KeySet;
+use crate::jws::{Compact, STATUS_LIST_TYPE};
+
+/// The shortest refresh interval a list's `ttl` can ask for.
+pub(crate) const MIN_TTL_SECS: u64 = 5;
+/// The longest refresh interval a list's `ttl` can ask for (one day).
+pub(crate) const MAX_TTL_SECS: u64 = 86_400;
+
+/// Clamps a list's `ttl` (seconds) to [`MIN_TTL_SECS`, `MAX_TTL_SECS`].
+pub(crate) fn clamp_ttl(ttl: u64) -> u64 {
+    ttl.clamp(MIN_TTL_SECS, MAX_TTL_SECS)
+}
+
+/// A verified status list, ready for lookups.
+#[derive(Debug, Clone)]
+pub struct LoadedList {
+    uri: String,
+    list: StatusList,
+    issued_at: i64,
+    expires_at: Option<i64>,
+    ttl: Option<u64>,
+}
+
+impl LoadedList {
+    /// Verifies a status list token registered under `uri` against `keys`.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the URI and the first problem found.
+    pub fn from_jwt(uri: &str, jwt: &[u8], keys: &KeySet) -> Result<LoadedList, ConfigError> {
+        let fail =
+            |message: String| ConfigError::new(message).context(format!("status list {uri}"));
+        let text = std::str::from_utf8(jwt).map_err(|_| fail("is not UTF-8 text".into()))?;
+        let payload = Compact::split(text)
+            .and_then(|c| c.verify(Some(keys), STATUS_LIST_TYPE))
+            .map_err(|e| fail(format!("{} ({})", e.message(), e.code())))?;
+        let claims = json::parse_object(&payload)
+            .ok_or_else(|| fail("payload is not a JSON object without duplicate members".into()))?;
+        match claims.get("sub") {
+            Some(Value::String(sub)) if sub == uri => {}
+            Some(Value::String(_)) => {
+                return Err(fail(
+                    "\"sub\" is not the URI the list was loaded from".into(),
+                ))
+            }
+            _ => return Err(fail("\"sub\" must be a string".into())),
+        }
+        let int = |name: &str| {
+            claims.get(name).map(|v| {
+                v.as_number()
+                    .filter(|n| !n.is_f64())
+                    .and_then(|n| n.as_i64())
+            })
+        };
+        let issued_at = int("iat")
+            .flatten()
+            .ok_or_else(|| fail("\"iat\" must be an integer".into()))?;
+        let expires_at = match int("exp") {
+            None => None,
+            Some(Some(exp)) => Some(exp),
+            Some(None) => return Err(fail("\"exp\" must be an integer".into())),
+        };
+        let ttl = match int("ttl") {
+            None => None,
+            Some(Some(ttl)) if ttl >= 0 => Some(ttl as u64),
+            Some(_) => return Err(fail("\"ttl\" must be a non-negative integer".into())),
+        };
+        let body = claims
+            .get("status_list")
+            .and_then(Value::as_object)
+            .ok_or_else(|| fail("\"status_list\" must be an object".into()))?;
+        let bits = body
+            .get("bits")
+            .and_then(|b| {
+                b.as_number()
+                    .filter(|n| !n.is_f64())
+                    .and_then(|n| n.as_u64())
+            })
+            .ok_or_else(|| fail("\"status_list.bits\" must be 1, 2, 4 or 8".into()))?;
+        let lst = body
+            .get("lst")
+            .and_then(Value::as_str)
+            .ok_or_else(|| fail("\"status_list.lst\" must be a string".into()))?;
+        let list = StatusList::decode(bits, lst).map_err(|e| fail(e.to_string()))?;
+        Ok(LoadedList {
+            uri: uri.to_owned(),
+            list,
+            issued_at,
+            expires_at,
+            ttl,
+        })
+    }
+
+    /// The URI the list is registered under (its `sub`).
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    /// The decoded status array.
+    pub fn list(&self) -> &StatusList {
+        &self.list
+    }
+
+    /// The list's `iat`.
+    pub fn issued_at(&self) -> i64 {
+        self.issued_at
+    }
+
+    /// The list's `exp`, if it has one.
+    pub fn expires_at(&self) -> Option<i64> {
+        self.expires_at
+    }
+
+    /// The list's `ttl` in seconds, clamped to 5 s … 1 day; `None` when the list has none.
+    pub fn ttl(&self) -> Option<u64> {
+        self.ttl.map(clamp_ttl)
+    }
+}

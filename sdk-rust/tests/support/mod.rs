@@ -1,0 +1,264 @@
+//! A fake issuer for the online tests: an in-process HTTP server serving discovery, JWKS, the
+//! status-list index and lists, with ETags, switchable failures and delays, and request counts.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../../examples/gen_vectors/keys.rs"]
+pub mod keys;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use gatepass::status_list::StatusList;
+use keys::{b64, Key};
+use serde_json::{json, Value};
+
+pub struct Resource {
+    pub body: String,
+    pub etag: String,
+}
+
+#[derive(Default)]
+pub struct State {
+    pub resources: HashMap<String, Resource>,
+    pub fail: bool,
+    pub delay: Duration,
+    /// path → (200s, 304s)
+    pub hits: HashMap<String, (u32, u32)>,
+    pub usage_posts: Vec<(String, String)>,
+    version: u64,
+}
+
+pub struct FakeIssuer {
+    pub url: String,
+    pub state: Arc<Mutex<State>>,
+    pub keys: Vec<Key>,
+    /// Which of `keys` are published.
+    published: Vec<usize>,
+    pub lists: HashMap<String, StatusList>,
+    server: Arc<tiny_http::Server>,
+}
+
+impl Drop for FakeIssuer {
+    fn drop(&mut self) {
+        self.server.unblock();
+    }
+}
+
+pub fn sign(header: &Value, payload: &Value, key: &Key) -> String {
+    let input = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(payload.to_string().as_bytes())
+    );
+    format!("{input}.{}", b64(&key.sign(input.as_bytes())))
+}
+
+impl FakeIssuer {
+    /// An issuer publishing one Ed25519 key and one list ("1", 1024 entries, nothing revoked).
+    pub fn start() -> FakeIssuer {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
+        let url = format!("http://{}", server.server_addr().to_ip().expect("ip"));
+        let state = Arc::new(Mutex::new(State::default()));
+        let (srv, st) = (Arc::clone(&server), Arc::clone(&state));
+        std::thread::spawn(move || serve(&srv, &st));
+        let mut issuer = FakeIssuer {
+            url,
+            state,
+            keys: vec![
+                Key::ed("online test key 1"),
+                Key::ed("online test key 2"),
+                Key::es("online test key 3"),
+                Key::ed("online test key never published"),
+            ],
+            published: vec![0],
+            lists: HashMap::new(),
+            server,
+        };
+        issuer
+            .lists
+            .insert("1".into(), StatusList::new(1, 1024).expect("list"));
+        issuer.publish();
+        issuer
+    }
+
+    pub fn list_uri(&self, name: &str) -> String {
+        format!("{}/v1/status-lists/{name}", self.url)
+    }
+
+    /// Writes discovery, JWKS, index and signed lists (signed with the first published key).
+    pub fn publish(&mut self) {
+        let discovery = json!({
+            "issuer": self.url,
+            "jwks_uri": format!("{}/.well-known/jwks.json", self.url),
+            "status_lists_uri": format!("{}/v1/status-lists", self.url),
+            "token_prefix": "gp_",
+            "token_type": "gatepass+jwt",
+            "algorithms": ["EdDSA", "ES256"],
+            "status_list_ttl": 300,
+        });
+        let jwks =
+            json!({"keys": self.published.iter().map(|i| self.keys[*i].jwk()).collect::<Vec<_>>()});
+        let mut names: Vec<&String> = self.lists.keys().collect();
+        names.sort();
+        let index = json!({"lists": names.iter().map(|n| self.list_uri(n)).collect::<Vec<_>>()});
+        let signer = &self.keys[self.published[0]];
+        let mut lists = Vec::new();
+        for (name, list) in &self.lists {
+            let uri = self.list_uri(name);
+            let header = json!({"alg": signer.alg(), "typ": "statuslist+jwt", "kid": signer.kid()});
+            let claims = json!({"sub": uri, "iat": now(), "ttl": 300, "status_list": {"bits": 1, "lst": list.encode()}});
+            lists.push((
+                format!("/v1/status-lists/{name}"),
+                sign(&header, &claims, signer),
+            ));
+        }
+        self.set("/.well-known/gatepass-configuration", discovery.to_string());
+        self.set("/.well-known/jwks.json", jwks.to_string());
+        self.set("/v1/status-lists", index.to_string());
+        for (path, jwt) in lists {
+            self.set(&path, jwt);
+        }
+    }
+
+    /// Serves `body` at `path`; the ETag changes only when the body does.
+    pub fn set(&self, path: &str, body: String) {
+        let mut state = self.state.lock().expect("state");
+        if state.resources.get(path).is_some_and(|r| r.body == body) {
+            return;
+        }
+        state.version += 1;
+        let etag = format!("\"v{}\"", state.version);
+        state
+            .resources
+            .insert(path.to_owned(), Resource { body, etag });
+    }
+
+    pub fn publish_keys(&mut self, which: &[usize]) {
+        self.published = which.to_vec();
+        self.publish();
+    }
+
+    pub fn revoke(&mut self, list: &str, idx: u64) {
+        self.lists
+            .get_mut(list)
+            .expect("list")
+            .set(idx, 1)
+            .expect("set");
+        self.publish();
+    }
+
+    pub fn token(&self, key: usize, idx: u64, edit: impl FnOnce(&mut Value)) -> String {
+        let key = &self.keys[key];
+        let mut claims = json!({
+            "iss": self.url, "sub": "user_1", "ws": "acme", "scope": "user:read",
+            "iat": now() - 10, "exp": now() + 3600, "jti": format!("tok_{idx}"),
+            "status": {"status_list": {"idx": idx, "uri": self.list_uri("1")}},
+        });
+        edit(&mut claims);
+        let header = json!({"alg": key.alg(), "typ": "gatepass+jwt", "kid": key.kid()});
+        format!("gp_{}", sign(&header, &claims, key))
+    }
+
+    pub fn set_failing(&self, fail: bool) {
+        self.state.lock().expect("state").fail = fail;
+    }
+
+    pub fn set_delay(&self, delay: Duration) {
+        self.state.lock().expect("state").delay = delay;
+    }
+
+    /// (200 answers, 304 answers) for `path`.
+    pub fn hits(&self, path: &str) -> (u32, u32) {
+        self.state
+            .lock()
+            .expect("state")
+            .hits
+            .get(path)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    pub fn total_requests(&self) -> u32 {
+        self.state
+            .lock()
+            .expect("state")
+            .hits
+            .values()
+            .map(|(a, b)| a + b)
+            .sum()
+    }
+
+    pub fn usage_posts(&self) -> Vec<(String, String)> {
+        self.state.lock().expect("state").usage_posts.clone()
+    }
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_secs() as i64
+}
+
+fn serve(server: &tiny_http::Server, state: &Mutex<State>) {
+    for mut request in server.incoming_requests() {
+        let path = request.url().to_owned();
+        let delay = state.lock().expect("state").delay;
+        std::thread::sleep(delay);
+        if request.method() == &tiny_http::Method::Post {
+            let mut body = String::new();
+            let _ = request.as_reader().read_to_string(&mut body);
+            let auth = request
+                .headers()
+                .iter()
+                .find(|h| h.field.equiv("Authorization"))
+                .map(|h| h.value.to_string())
+                .unwrap_or_default();
+            state.lock().expect("state").usage_posts.push((auth, body));
+            let _ = request.respond(tiny_http::Response::from_string("").with_status_code(204));
+            continue;
+        }
+        let if_none_match = request
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv("If-None-Match"))
+            .map(|h| h.value.to_string());
+        let response = {
+            let mut st = state.lock().expect("state");
+            if st.fail {
+                tiny_http::Response::from_string("down").with_status_code(500)
+            } else if let Some(r) = st.resources.get(&path) {
+                let (body, etag) = (r.body.clone(), r.etag.clone());
+                let counts = st.hits.entry(path.clone()).or_default();
+                let etag_header =
+                    tiny_http::Header::from_bytes("ETag", etag.as_bytes()).expect("header");
+                if if_none_match.as_deref() == Some(etag.as_str()) {
+                    counts.1 += 1;
+                    tiny_http::Response::from_string("")
+                        .with_status_code(304)
+                        .with_header(etag_header)
+                } else {
+                    counts.0 += 1;
+                    tiny_http::Response::from_string(body).with_header(etag_header)
+                }
+            } else {
+                tiny_http::Response::from_string("not found").with_status_code(404)
+            }
+        };
+        let _ = request.respond(response);
+    }
+}
+
+/// Polls `f` until it returns true or `timeout` passes.
+pub fn eventually(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    f()
+}
