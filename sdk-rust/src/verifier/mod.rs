@@ -115,7 +115,7 @@ impl Verifier {
     /// refresh to finish. Offline: does nothing.
     ///
     /// # Errors
-    /// [`ConfigError`] describing what failed (the verifier keeps its last good data).
+    /// [`ConfigError`](crate::ConfigError) describing what failed (the verifier keeps its last good data).
     pub fn refresh(&self, timeout: std::time::Duration) -> Result<(), crate::ConfigError> {
         match &self.shared.background {
             Some(background) => background.refresh(timeout).map_err(crate::ConfigError::new),
