@@ -65,6 +65,11 @@ pub use verifier::{
 #[doc(hidden)]
 pub use doc_support::doc_example;
 
+/// The README's examples, compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// base64url without padding, as JWS uses it (exposed for the issuer and tests).
 pub fn base64url_encode(bytes: &[u8]) -> String {
     b64::encode(bytes)

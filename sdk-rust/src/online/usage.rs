@@ -101,6 +101,10 @@ impl UsageBuffer {
                 .collect();
             match http.post_json(url, token, &json!({ "seen": seen })) {
                 Ok(status) if (200..300).contains(&status) => {}
+                // Refused for good (bad or revoked token, missing scope): retrying cannot help.
+                Ok(status) if (400..500).contains(&status) && status != 429 => {
+                    log::error!("gatepass: the issuer refused the usage report with HTTP {status}; check the usage_report_token (it needs usage:report)");
+                }
                 outcome => {
                     log::warn!("gatepass: usage report to {url} failed ({outcome:?}); will retry");
                     let mut pending = self.lock();
