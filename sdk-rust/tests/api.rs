@@ -197,3 +197,30 @@ fn valid_vector_tokens_verify_with_jsonwebtoken() {
     }
     assert!(checked >= 30, "only {checked} tokens checked");
 }
+
+#[test]
+fn lists_and_keys_can_be_updated_in_place() {
+    let c = case("eddsa_valid");
+    let (uri, jwt) = c["status_lists"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .next()
+        .unwrap();
+    let jwks: Value = serde_json::from_str(c["jwks"].as_str().unwrap()).unwrap();
+    let v = Verifier::offline("https://issuer.example", c["jwks"].as_str().unwrap())
+        .clock(ManualClock::new(c["now"].as_i64().unwrap()))
+        .build()
+        .unwrap();
+    let token = c["token"].as_str().unwrap();
+    assert_eq!(v.verify(token).unwrap_err().code(), "status_unavailable");
+    assert!(v.update_status_list(uri, "garbage").is_err());
+    v.update_status_list(uri, jwt.as_str().unwrap()).unwrap();
+    assert!(v.verify(token).is_ok());
+    // Drop the Ed25519 key: the cached token must stop verifying at once.
+    let es_only = serde_json::json!({"keys": [jwks["keys"][1]]}).to_string();
+    assert!(v.update_jwks("not json").is_err());
+    assert!(v.verify(token).is_ok(), "a failed update changes nothing");
+    v.update_jwks(es_only).unwrap();
+    assert_eq!(v.verify(token).unwrap_err().code(), "unsupported_algorithm");
+}

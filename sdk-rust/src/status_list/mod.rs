@@ -9,4 +9,5 @@ mod token;
 
 pub use bits::{StatusList, StatusListError, MAX_LIST_BYTES};
 pub use token::LoadedList;
+#[cfg(feature = "online")]
 pub(crate) use token::{clamp_ttl, MAX_TTL_SECS, MIN_TTL_SECS};

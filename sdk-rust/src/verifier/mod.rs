@@ -4,6 +4,7 @@ mod checks;
 mod offline;
 pub(crate) mod options;
 pub(crate) mod state;
+mod update;
 
 use std::sync::Arc;
 

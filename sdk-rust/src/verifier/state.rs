@@ -95,8 +95,9 @@ impl Shared {
         self.generations.fetch_add(1, Ordering::Relaxed) + 1
     }
 
-    /// Installs a new snapshot; when its key set differs from the current one, the verified
+    /// Installs a new snapshot (the online refresher's way in); when its key set differs from the current one, the verified
     /// token cache is emptied so nothing verified under old keys is reused.
+    #[cfg(feature = "online")]
     pub(crate) fn install(&self, snapshot: Snapshot) {
         let keys_changed = self.snapshot.load().key_generation != snapshot.key_generation;
         self.snapshot.store(Arc::new(snapshot));
