@@ -1,0 +1,57 @@
+//! The Bearer extractor (RFC 6750 §2.1): verifies the presented token with the same
+//! `gatepass::Verifier` every SDK uses, fed from this issuer's keys and live revocation state.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+use crate::problem::ApiError;
+use crate::state::{now, AppState};
+use crate::tokens::Caller;
+
+/// The authenticated caller.
+pub struct Auth(pub Caller);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(ApiError::missing_token)?;
+        let (scheme, token) = header.split_once(' ').ok_or_else(ApiError::missing_token)?;
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(ApiError::missing_token());
+        }
+        let claims = state
+            .verifier
+            .verify(token.trim_start_matches(' '))
+            .map_err(|e| ApiError::invalid_token(&e))?;
+        state.note_use(claims.token_id(), now());
+        Ok(Auth(Caller {
+            token_id: claims.token_id().to_owned(),
+            subject: claims.subject().to_owned(),
+            workspace: claims.workspace().to_owned(),
+            scopes: claims.scopes().to_vec(),
+        }))
+    }
+}
+
+impl Auth {
+    /// 403 unless the caller holds `scope`.
+    ///
+    /// # Errors
+    /// [`ApiError::insufficient_scope`].
+    pub fn require(&self, scope: &str) -> Result<&Caller, ApiError> {
+        if self.0.has(scope) {
+            Ok(&self.0)
+        } else {
+            Err(ApiError::insufficient_scope(scope))
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Start-up: KEK, database, migrations, keys, status lists, the issuer's own verifier, and, on
+//! an empty store, the `default` workspace with one bootstrap token.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwap;
+
+use crate::config::Config;
+use crate::db::models::WorkspaceRow;
+use crate::db::queries::workspaces as ws_q;
+use crate::db::{self, DbConn};
+use crate::keys::{self, Kek};
+use crate::state::{now, AppState, Inner};
+use crate::status::{self, ListCache};
+use crate::sync;
+use crate::tokens::{self, MintSpec};
+
+/// A started issuer.
+pub struct Booted {
+    /// Shared state for the router.
+    pub state: AppState,
+    /// On the first start of an empty store: the bootstrap token, to print once.
+    pub bootstrap_token: Option<String>,
+    /// True when the KEK file was created just now.
+    pub kek_file_created: Option<std::path::PathBuf>,
+}
+
+/// The KEK from configuration, or the file in the data directory.
+///
+/// # Errors
+/// A `kek` value that is not base64 of 32 bytes, or an unreadable file.
+pub fn load_kek(config: &Config) -> Result<(Kek, Option<std::path::PathBuf>), String> {
+    match &config.kek {
+        Some(text) => Kek::from_base64(text).map(|k| (k, None)).map_err(|e| {
+            format!("configuration error: {e} (GATEPASS_KEK or kek in the config file)")
+        }),
+        None => {
+            let path = config.data_dir.join("kek");
+            let (kek, created) = Kek::from_file(&path)?;
+            Ok((kek, created.then_some(path)))
+        }
+    }
+}
+
+/// Opens the store (running migrations) and checks the KEK against the stored keys.
+///
+/// # Errors
+/// The database cannot be opened or migrated, or the KEK does not open the stored keys.
+pub fn open_store(
+    config: &Config,
+) -> Result<(db::DbPool, Kek, Option<std::path::PathBuf>), String> {
+    let (kek, created) = load_kek(config)?;
+    let pool =
+        db::connect(&config.database_url(), config.db_pool_size).map_err(|e| e.to_string())?;
+    db::migrate(&pool).map_err(|e| e.to_string())?;
+    Ok((pool, kek, created))
+}
+
+/// Starts everything `serve` needs.
+///
+/// # Errors
+/// A clear message for each start-up failure; nothing is changed by a wrong KEK.
+pub fn boot(config: Config) -> Result<Booted, String> {
+    let catalog = config
+        .catalog()
+        .map_err(|e| format!("configuration error: {e}"))?;
+    let (pool, kek, kek_file_created) = open_store(&config)?;
+    let mut conn = db::get(&pool).map_err(|e| e.to_string())?;
+    let ring = keys::load(&mut conn, &kek, config.algorithm, now()).map_err(|e| e.to_string())?;
+    status::ensure_first(&mut conn, config.status_list_capacity, now())
+        .map_err(|e| e.to_string())?;
+    let verifier =
+        gatepass::Verifier::offline(config.issuer_url.clone(), ring.jwks.json.as_bytes())
+            .prefix(config.token_prefix.clone())
+            .audiences(config.audiences.clone())
+            .build()
+            .map_err(|e| format!("internal error building the verifier: {e}"))?;
+    let state = AppState(Arc::new(Inner {
+        catalog,
+        pool: pool.clone(),
+        kek,
+        keys: ArcSwap::from_pointee(ring),
+        lists: ListCache::default(),
+        verifier,
+        last_used: Mutex::new(HashMap::new()),
+        key_fingerprint: Mutex::new(None),
+        config,
+    }));
+    sync::sync_keys(&state, &mut conn)?;
+    sync::sync_lists(&state, &mut conn, true)?;
+    let bootstrap_token = bootstrap(&state, &mut conn)?;
+    Ok(Booted {
+        state,
+        bootstrap_token,
+        kek_file_created,
+    })
+}
+
+/// On an empty store: creates workspace `default` and mints one token holding every scope.
+fn bootstrap(state: &AppState, conn: &mut DbConn) -> Result<Option<String>, String> {
+    if ws_q::count(conn).map_err(|e| e.to_string())? > 0 {
+        return Ok(None);
+    }
+    let created = ws_q::insert(
+        conn,
+        &WorkspaceRow {
+            id: "default".into(),
+            max_expiry_days: None,
+            created_at: now(),
+        },
+    );
+    match created {
+        Err(e) if db::is_unique_violation(&e) => return Ok(None), // another replica bootstrapped
+        other => other.map_err(|e| e.to_string())?,
+    }
+    let spec = MintSpec {
+        workspace: "default".into(),
+        subject: "admin".into(),
+        name: "Bootstrap admin token".into(),
+        description: "Created on the first start. Create your own tokens, then revoke this one."
+            .into(),
+        scopes: state.catalog.all_names(),
+        lifetime_secs: None,
+        created_by: None,
+        rotated_from: None,
+    };
+    let key = Arc::clone(&state.keys.load().active);
+    let (secret, row) =
+        tokens::mint(conn, &state.config, &key, &spec, now()).map_err(|e| e.to_string())?;
+    tokens::audit(
+        conn,
+        "default",
+        "token.created",
+        Some(&row.id),
+        None,
+        serde_json::json!({"bootstrap": true}),
+        now(),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(Some(secret))
+}

@@ -1,0 +1,190 @@
+//! The administrative commands: `migrate`, `workspace`, `token mint`, `keys`. Each opens the
+//! store directly; running issuers notice key changes within seconds.
+
+use crate::boot::open_store;
+use crate::cli::{KeysCommand, TokenCommand, WorkspaceCommand};
+use crate::config::Config;
+use crate::db::models::WorkspaceRow;
+use crate::db::queries::{keys as key_q, workspaces as ws_q};
+use crate::db::{self, is_unique_violation};
+use crate::keys::{self, RetireError};
+use crate::state::{now, rfc3339};
+use crate::tokens::{self, MintSpec};
+
+/// `migrate`.
+///
+/// # Errors
+/// The store cannot be opened or migrated.
+pub fn migrate(config: &Config) -> Result<(), String> {
+    let (kek, _) = crate::boot::load_kek(config)?;
+    let pool = db::connect(&config.database_url(), 1).map_err(|e| e.to_string())?;
+    let ran = db::migrate(&pool).map_err(|e| e.to_string())?;
+    drop(kek);
+    eprintln!("{} migration(s) applied; the schema is current", ran);
+    Ok(())
+}
+
+/// `workspace create|list`.
+///
+/// # Errors
+/// Storage failed, the workspace exists, or the cap is out of range.
+pub fn workspace(config: &Config, cmd: WorkspaceCommand) -> Result<(), String> {
+    let (pool, _, _) = open_store(config)?;
+    let mut conn = db::get(&pool).map_err(|e| e.to_string())?;
+    match cmd {
+        WorkspaceCommand::Create {
+            id,
+            max_expiry_days,
+        } => {
+            if id.is_empty() || id.len() > 100 || id.contains(char::is_whitespace) {
+                return Err("workspace id must be 1 to 100 characters without spaces".into());
+            }
+            if let Some(days) = max_expiry_days.filter(|d| !(1..=3650).contains(d)) {
+                return Err(format!("--max-expiry-days must be 1 to 3650, got {days}"));
+            }
+            let row = WorkspaceRow {
+                id: id.clone(),
+                max_expiry_days: max_expiry_days.map(i64::from),
+                created_at: now(),
+            };
+            match ws_q::insert(&mut conn, &row) {
+                Err(e) if is_unique_violation(&e) => {
+                    return Err(format!("workspace \"{id}\" already exists"))
+                }
+                other => other.map_err(|e| e.to_string())?,
+            }
+            eprintln!("created workspace {id}");
+        }
+        WorkspaceCommand::List => {
+            println!("{:<30} {:<16} CREATED", "WORKSPACE", "MAX EXPIRY");
+            for w in ws_q::list(&mut conn).map_err(|e| e.to_string())? {
+                let cap = w
+                    .max_expiry_days
+                    .map_or("none".to_owned(), |d| format!("{d} days"));
+                println!("{:<30} {:<16} {}", w.id, cap, rfc3339(w.created_at));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `token mint`: prints the token alone on stdout.
+///
+/// # Errors
+/// Unknown workspace or scope, an expiry out of range or above the workspace cap, storage.
+pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
+    let TokenCommand::Mint {
+        workspace,
+        subject,
+        scopes,
+        name,
+        expires_in_days,
+    } = cmd;
+    let catalog = config
+        .catalog()
+        .map_err(|e| format!("configuration error: {e}"))?;
+    let requested: Vec<&str> = scopes.split_whitespace().collect();
+    let scopes = catalog
+        .expand(&requested)
+        .map_err(|s| format!("unknown scope \"{s}\" (see GET /v1/scopes)"))?;
+    if name.trim().is_empty() || name.trim().chars().count() > 100 {
+        return Err("--name must be 1 to 100 characters".into());
+    }
+    let (pool, kek, _) = open_store(config)?;
+    let mut conn = db::get(&pool).map_err(|e| e.to_string())?;
+    let ws = ws_q::get(&mut conn, &workspace)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no workspace \"{workspace}\"; create it with: gatepass-issuer workspace create {workspace}"))?;
+    let cap = config
+        .max_expiry_days
+        .get(&workspace)
+        .map(|d| i64::from(*d))
+        .or(ws.max_expiry_days);
+    match (expires_in_days, cap) {
+        (Some(d), _) if !(1..=3650).contains(&d) => {
+            return Err("--expires-in-days must be 1 to 3650".into())
+        }
+        (Some(d), Some(c)) if d > c => {
+            return Err(format!("workspace {workspace} allows at most {c} days"))
+        }
+        (None, Some(c)) => {
+            return Err(format!(
+                "workspace {workspace} requires --expires-in-days (at most {c})"
+            ))
+        }
+        _ => {}
+    }
+    let ring = keys::load(&mut conn, &kek, config.algorithm, now()).map_err(|e| e.to_string())?;
+    crate::status::ensure_first(&mut conn, config.status_list_capacity, now())
+        .map_err(|e| e.to_string())?;
+    let spec = MintSpec {
+        workspace: workspace.clone(),
+        subject,
+        name: name.trim().to_owned(),
+        description: String::new(),
+        scopes,
+        lifetime_secs: expires_in_days.map(|d| d * 86_400),
+        created_by: None,
+        rotated_from: None,
+    };
+    let (secret, row) = diesel::Connection::transaction(&mut *conn, |c| {
+        let (secret, row) = tokens::mint(c, config, &ring.active, &spec, now())?;
+        tokens::audit(
+            c,
+            &workspace,
+            "token.created",
+            Some(&row.id),
+            None,
+            serde_json::json!({"via": "cli"}),
+            now(),
+        )?;
+        Ok::<_, db::DbError>((secret, row))
+    })
+    .map_err(|e| e.to_string())?;
+    eprintln!("minted {} for {} in {}", row.id, row.subject, row.workspace);
+    println!("{secret}");
+    Ok(())
+}
+
+/// `keys list|rotate|retire`.
+///
+/// # Errors
+/// Storage, a KEK that does not open the keys, an unknown kid, or live tokens without --force.
+pub fn keys(config: &Config, cmd: KeysCommand) -> Result<(), String> {
+    let (pool, kek, _) = open_store(config)?;
+    let mut conn = db::get(&pool).map_err(|e| e.to_string())?;
+    match cmd {
+        KeysCommand::List => {
+            let ring = keys::load(&mut conn, &kek, config.algorithm, now()).map_err(|e| e.to_string())?;
+            println!("{:<45} {:<6} {:<8} {:<22} LIVE TOKENS", "KID", "ALG", "STATE", "CREATED");
+            for row in key_q::all(&mut conn).map_err(|e| e.to_string())? {
+                let state = if row.retired_at.is_some() {
+                    "retired"
+                } else if row.kid == ring.active.kid() {
+                    "active"
+                } else {
+                    "published"
+                };
+                let live = key_q::live_tokens(&mut conn, &row.kid, now()).map_err(|e| e.to_string())?;
+                println!("{:<45} {:<6} {:<8} {:<22} {live}", row.kid, row.alg, state, rfc3339(row.created_at));
+            }
+        }
+        KeysCommand::Rotate => {
+            // Opening the current keys first proves the KEK before anything is written.
+            keys::load(&mut conn, &kek, config.algorithm, now()).map_err(|e| e.to_string())?;
+            let kid = keys::create(&mut conn, &kek, config.algorithm, now()).map_err(|e| e.to_string())?;
+            eprintln!("new signing key {kid} ({:?}) signs new tokens; older keys stay published", config.algorithm);
+            println!("{kid}");
+        }
+        KeysCommand::Retire { kid, force } => match keys::retire(&mut conn, &kid, force, now()) {
+            Ok(0) => eprintln!("retired {kid}"),
+            Ok(n) => eprintln!("retired {kid}; {n} live token(s) signed with it stop working"),
+            Err(RetireError::NotFound) => return Err(format!("no published key {kid} (see: gatepass-issuer keys list)")),
+            Err(RetireError::LiveTokens(n)) => {
+                return Err(format!("{n} live token(s) were signed with {kid}; retiring it would break them. Use --force to retire anyway"))
+            }
+            Err(RetireError::Db(e)) => return Err(e.to_string()),
+        },
+    }
+    Ok(())
+}

@@ -1,0 +1,310 @@
+//! Configuration: defaults, then the TOML file (`--config`), then `GATEPASS_<KEY>` variables.
+//! The only module that reads files or the environment for settings.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+use crate::scopes::{Catalog, Preset, ScopeDef};
+
+/// Signing algorithm for new keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Algorithm {
+    /// Ed25519 (default).
+    EdDSA,
+    /// ECDSA P-256.
+    ES256,
+}
+
+/// Every setting, with its default (see the README's table).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The issuer's public base URL: `iss` of every token, base of every published URL.
+    pub issuer_url: String,
+    /// Address to listen on.
+    pub listen: String,
+    /// Where the SQLite database and the KEK file live by default.
+    pub data_dir: PathBuf,
+    /// `sqlite://<path>` or `postgres://…`; default: SQLite in `data_dir`.
+    pub database_url: Option<String>,
+    /// base64 of 32 bytes; default: a 0600 file `kek` in `data_dir`.
+    pub kek: Option<String>,
+    /// Token prefix.
+    pub token_prefix: String,
+    /// Algorithm of new signing keys.
+    pub algorithm: Algorithm,
+    /// Audiences put in every token's `aud` (empty: no `aud`).
+    #[serde(deserialize_with = "string_or_list")]
+    pub audiences: Vec<String>,
+    /// Status list `ttl` and `Cache-Control: max-age`, seconds.
+    pub status_list_ttl: u64,
+    /// Entries per status list.
+    pub status_list_capacity: u64,
+    /// Create a new signing key when the active one is this old (0: never).
+    pub key_rotation_days: u64,
+    /// Per-workspace maximum expiry in days (in addition to `workspace create --max-expiry-days`).
+    pub max_expiry_days: BTreeMap<String, u32>,
+    /// Log as JSON lines instead of text.
+    pub log_json: bool,
+    /// Connections in the database pool.
+    pub db_pool_size: u32,
+    /// The deployment's own scopes; default: the seed products' catalog.
+    pub scopes: Option<Vec<ScopeDef>>,
+    /// Presets; default: User/Admin, read-only/full.
+    pub presets: Option<Vec<Preset>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            issuer_url: "http://127.0.0.1:8080".into(),
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./gatepass-data"),
+            database_url: None,
+            kek: None,
+            token_prefix: "gp_".into(),
+            algorithm: Algorithm::EdDSA,
+            audiences: Vec::new(),
+            status_list_ttl: 300,
+            status_list_capacity: 1 << 20,
+            key_rotation_days: 0,
+            max_expiry_days: BTreeMap::new(),
+            log_json: false,
+            db_pool_size: 8,
+            scopes: None,
+            presets: None,
+        }
+    }
+}
+
+fn string_or_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        OneOrMany::Many(v) => v,
+    })
+}
+
+/// A configuration problem, naming the key.
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "configuration error: {}", self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Loads defaults ← `file` ← `GATEPASS_*`, then validates.
+    ///
+    /// # Errors
+    /// A message naming the offending key and the problem.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(ConfigError(format!(
+                    "--config {}: no such file",
+                    path.display()
+                )));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        figment = figment.merge(Env::prefixed("GATEPASS_").ignore(&["CONFIG", "TEST_QUICK"]));
+        let config: Config = figment.extract().map_err(|e| ConfigError(describe(e)))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |key: &str, why: String| Err(ConfigError(format!("{key}: {why}")));
+        if !(self.issuer_url.starts_with("http://") || self.issuer_url.starts_with("https://")) {
+            return bad(
+                "issuer_url",
+                format!(
+                    "must start with http:// or https://, got \"{}\"",
+                    self.issuer_url
+                ),
+            );
+        }
+        if self.issuer_url.ends_with('/') {
+            return bad(
+                "issuer_url",
+                "must not end with '/' (it is compared exactly with every token's iss)".into(),
+            );
+        }
+        if self.listen.parse::<std::net::SocketAddr>().is_err() {
+            return bad(
+                "listen",
+                format!(
+                    "must be an address like 127.0.0.1:8080, got \"{}\"",
+                    self.listen
+                ),
+            );
+        }
+        if !(5..=86_400).contains(&self.status_list_ttl) {
+            return bad(
+                "status_list_ttl",
+                format!("must be 5 to 86400 seconds, got {}", self.status_list_ttl),
+            );
+        }
+        if !(1024..=(1u64 << 27)).contains(&self.status_list_capacity) {
+            return bad(
+                "status_list_capacity",
+                format!(
+                    "must be 1024 to 134217728, got {}",
+                    self.status_list_capacity
+                ),
+            );
+        }
+        if self
+            .token_prefix
+            .chars()
+            .any(|c| c.is_whitespace() || c == '.')
+            || self.token_prefix.len() > 16
+        {
+            return bad(
+                "token_prefix",
+                "at most 16 characters, no whitespace or '.'".into(),
+            );
+        }
+        if let Some(url) = &self.database_url {
+            if !(url.starts_with("sqlite://")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://"))
+            {
+                return bad(
+                    "database_url",
+                    "must start with sqlite:// or postgres://".into(),
+                );
+            }
+        }
+        if self.db_pool_size == 0 {
+            return bad("db_pool_size", "must be at least 1".into());
+        }
+        for (ws, days) in &self.max_expiry_days {
+            if !(1..=3650).contains(days) {
+                return bad(
+                    &format!("max_expiry_days.{ws}"),
+                    format!("must be 1 to 3650, got {days}"),
+                );
+            }
+        }
+        self.catalog()
+            .map(|_| ())
+            .map_err(|e| ConfigError(format!("scopes/presets: {e}")))
+    }
+
+    /// The scope catalog and presets (the built-in management scopes are always added).
+    ///
+    /// # Errors
+    /// Unknown scopes in implications or presets, duplicate names, cycles.
+    pub fn catalog(&self) -> Result<Catalog, String> {
+        Catalog::new(self.scopes.clone(), self.presets.clone())
+    }
+
+    /// The database URL, defaulting to SQLite in `data_dir`.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("gatepass.db").display()))
+    }
+}
+
+/// Figment's error, phrased as "key: problem (source)".
+fn describe(e: figment::Error) -> String {
+    e.into_iter()
+        .map(|err| {
+            let key = err.path.join(".");
+            let source = err
+                .metadata
+                .as_ref()
+                .map(|m| m.name.to_string())
+                .unwrap_or_default();
+            let key = if key.is_empty() {
+                String::from("(file)")
+            } else {
+                key
+            };
+            format!("{key}: {} [{source}]", err.kind)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        let c = Config::default();
+        c.validate().unwrap();
+        assert_eq!(c.issuer_url, "http://127.0.0.1:8080");
+        assert!(c.database_url().starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn environment_overrides_and_errors_name_the_key() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("g.toml", "status_list_ttl = 60\naudiences = [\"api\"]\n")?;
+            jail.set_env("GATEPASS_LISTEN", "127.0.0.1:9999");
+            let c = Config::load(Some(Path::new("g.toml"))).unwrap();
+            assert_eq!(
+                (c.status_list_ttl, c.listen.as_str()),
+                (60, "127.0.0.1:9999")
+            );
+            assert_eq!(c.audiences, ["api"]);
+            jail.set_env("GATEPASS_AUDIENCES", "a, b");
+            assert_eq!(Config::load(None).unwrap().audiences, ["a", "b"]);
+            jail.set_env("GATEPASS_STATUS_LIST_TTL", "soon");
+            let err = Config::load(None).unwrap_err().to_string();
+            assert!(err.contains("status_list_ttl"), "{err}");
+            jail.set_env("GATEPASS_STATUS_LIST_TTL", "1");
+            let err = Config::load(None).unwrap_err().to_string();
+            assert!(err.contains("status_list_ttl: must be 5 to 86400"), "{err}");
+            jail.set_env("GATEPASS_STATUS_LIST_TTL", "300");
+            jail.set_env("GATEPASS_ALGORITHM", "RS256");
+            assert!(Config::load(None)
+                .unwrap_err()
+                .to_string()
+                .contains("algorithm"));
+            jail.set_env("GATEPASS_ALGORITHM", "ES256");
+            jail.set_env("GATEPASS_ISSUER_URL", "https://id.example/");
+            assert!(Config::load(None)
+                .unwrap_err()
+                .to_string()
+                .contains("issuer_url"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("g.toml", "listn = \"0.0.0.0:1\"\n")?;
+            let err = Config::load(Some(Path::new("g.toml")))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("listn"), "{err}");
+            Ok(())
+        });
+    }
+}

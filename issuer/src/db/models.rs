@@ -1,0 +1,74 @@
+//! Rows as Rust structs.
+
+#![allow(missing_docs)]
+
+use diesel::prelude::*;
+
+use super::schema::{audit_events, signing_keys, status_lists, tokens, workspaces};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = workspaces)]
+pub struct WorkspaceRow {
+    pub id: String,
+    pub max_expiry_days: Option<i64>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = signing_keys)]
+pub struct KeyRow {
+    pub kid: String,
+    pub alg: String,
+    pub public_jwk: String,
+    pub private_key: String,
+    pub created_at: i64,
+    pub retired_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = status_lists)]
+pub struct ListRow {
+    pub id: String,
+    pub seq: i64,
+    pub capacity: i64,
+    pub used: i64,
+    pub version: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tokens)]
+pub struct TokenRow {
+    pub id: String,
+    pub workspace: String,
+    pub subject: String,
+    pub name: String,
+    pub description: String,
+    pub scopes: String,
+    pub hint: String,
+    pub kid: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub lifetime_secs: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+    pub revokes_at: Option<i64>,
+    pub rotated_from: Option<String>,
+    pub rotated_to: Option<String>,
+    pub created_by: Option<String>,
+    pub status_list: String,
+    pub status_idx: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_events)]
+pub struct AuditRow {
+    pub id: String,
+    pub workspace: String,
+    pub at: i64,
+    pub action: String,
+    pub token_id: Option<String>,
+    pub actor_token: Option<String>,
+    pub actor_subject: Option<String>,
+    pub detail: String,
+}

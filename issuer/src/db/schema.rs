@@ -1,0 +1,78 @@
+//! Tables (the migrations in `issuer/migrations/{sqlite,postgres}` create them).
+
+#![allow(missing_docs)]
+
+diesel::table! {
+    workspaces (id) {
+        id -> Text,
+        max_expiry_days -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        alg -> Text,
+        public_jwk -> Text,
+        private_key -> Text,
+        created_at -> BigInt,
+        retired_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    status_lists (id) {
+        id -> Text,
+        seq -> BigInt,
+        capacity -> BigInt,
+        used -> BigInt,
+        version -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    tokens (id) {
+        id -> Text,
+        workspace -> Text,
+        subject -> Text,
+        name -> Text,
+        description -> Text,
+        scopes -> Text,
+        hint -> Text,
+        kid -> Text,
+        created_at -> BigInt,
+        expires_at -> Nullable<BigInt>,
+        lifetime_secs -> Nullable<BigInt>,
+        last_used_at -> Nullable<BigInt>,
+        revoked_at -> Nullable<BigInt>,
+        revokes_at -> Nullable<BigInt>,
+        rotated_from -> Nullable<Text>,
+        rotated_to -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        status_list -> Text,
+        status_idx -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        workspace -> Text,
+        at -> BigInt,
+        action -> Text,
+        token_id -> Nullable<Text>,
+        actor_token -> Nullable<Text>,
+        actor_subject -> Nullable<Text>,
+        detail -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    workspaces,
+    signing_keys,
+    status_lists,
+    tokens,
+    audit_events
+);

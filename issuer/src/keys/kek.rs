@@ -1,0 +1,147 @@
+//! The key-encryption key (KEK) and AES-256-GCM for private keys at rest. The KEK is never
+//! stored in the database: it comes from configuration (`kek`, base64 of 32 bytes) or, by
+//! default, from a 0600 file in the data directory.
+
+use std::io::Write;
+use std::path::Path;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use ring::rand::{SecureRandom, SystemRandom};
+
+/// The key-encryption key.
+pub struct Kek(LessSafeKey);
+
+impl std::fmt::Debug for Kek {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Kek(…)")
+    }
+}
+
+impl Kek {
+    /// From base64 of exactly 32 bytes.
+    ///
+    /// # Errors
+    /// Not base64, or not 32 bytes.
+    pub fn from_base64(text: &str) -> Result<Kek, String> {
+        let bytes = STANDARD
+            .decode(text.trim())
+            .map_err(|_| "kek: not valid base64".to_owned())?;
+        let key = UnboundKey::new(&AES_256_GCM, &bytes)
+            .map_err(|_| format!("kek: must be 32 bytes, got {}", bytes.len()))?;
+        Ok(Kek(LessSafeKey::new(key)))
+    }
+
+    /// Reads `data_dir/kek`, creating it (mode 0600) with a fresh random key if missing.
+    /// Returns the KEK and whether it was just created.
+    ///
+    /// # Errors
+    /// The file cannot be read or written, or holds no valid KEK.
+    pub fn from_file(path: &Path) -> Result<(Kek, bool), String> {
+        if path.exists() {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("kek file {}: {e}", path.display()))?;
+            return Kek::from_base64(&text)
+                .map(|k| (k, false))
+                .map_err(|e| format!("{} ({})", e, path.display()));
+        }
+        let mut bytes = [0u8; 32];
+        SystemRandom::new()
+            .fill(&mut bytes)
+            .map_err(|_| "no randomness available".to_owned())?;
+        let text = STANDARD.encode(bytes);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options
+            .open(path)
+            .map_err(|e| format!("cannot create kek file {}: {e}", path.display()))?;
+        file.write_all(format!("{text}\n").as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Kek::from_base64(&text).map(|k| (k, true))
+    }
+
+    /// Encrypts `plaintext` bound to `aad` (the key id): base64(nonce || ciphertext || tag).
+    ///
+    /// # Errors
+    /// No randomness, or the AEAD failed.
+    pub fn seal(&self, aad: &str, plaintext: &[u8]) -> Result<String, String> {
+        let mut nonce = [0u8; NONCE_LEN];
+        SystemRandom::new()
+            .fill(&mut nonce)
+            .map_err(|_| "no randomness available".to_owned())?;
+        let mut data = plaintext.to_vec();
+        self.0
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(aad.as_bytes()),
+                &mut data,
+            )
+            .map_err(|_| "encryption failed".to_owned())?;
+        Ok(STANDARD.encode([nonce.as_slice(), &data].concat()))
+    }
+
+    /// Decrypts what [`Kek::seal`] wrote for the same `aad`.
+    ///
+    /// # Errors
+    /// A wrong KEK, a wrong `aad`, or damaged data (indistinguishable, by design of the AEAD).
+    pub fn open(&self, aad: &str, sealed: &str) -> Result<Vec<u8>, String> {
+        let bytes = STANDARD
+            .decode(sealed)
+            .map_err(|_| "sealed key is not base64".to_owned())?;
+        if bytes.len() < NONCE_LEN + 16 {
+            return Err("sealed key is too short".into());
+        }
+        let (nonce, rest) = bytes.split_at(NONCE_LEN);
+        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| "bad nonce".to_owned())?;
+        let mut data = rest.to_vec();
+        let plain = self
+            .0
+            .open_in_place(nonce, Aad::from(aad.as_bytes()), &mut data)
+            .map_err(|_| "authentication failed".to_owned())?;
+        Ok(plain.to_vec())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seal_open_round_trip_and_binding() {
+        let kek = Kek::from_base64(&STANDARD.encode([7u8; 32])).unwrap();
+        let sealed = kek.seal("kid-1", b"secret").unwrap();
+        assert_eq!(kek.open("kid-1", &sealed).unwrap(), b"secret");
+        assert!(kek.open("kid-2", &sealed).is_err(), "bound to the key id");
+        let other = Kek::from_base64(&STANDARD.encode([8u8; 32])).unwrap();
+        assert!(
+            other.open("kid-1", &sealed).is_err(),
+            "a wrong KEK cannot open it"
+        );
+        assert!(Kek::from_base64("AAAA").unwrap_err().contains("32 bytes"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn kek_file_is_created_0600_once() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("gatepass-kek-{}", std::process::id()));
+        let path = dir.join("kek");
+        let _ = std::fs::remove_dir_all(&dir);
+        let (_, created) = Kek::from_file(&path).unwrap();
+        assert!(created);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let (_, created) = Kek::from_file(&path).unwrap();
+        assert!(!created);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,140 @@
+//! Signing keys: generation (ring), the public JWK and its RFC 7638 thumbprint (the `kid`),
+//! and compact JWS signing.
+
+use ring::rand::SystemRandom;
+use ring::signature::{EcdsaKeyPair, Ed25519KeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+use serde_json::{json, Value};
+
+use crate::config::Algorithm;
+
+enum Pair {
+    Ed(Ed25519KeyPair),
+    Es(EcdsaKeyPair),
+}
+
+/// A private key ready to sign.
+pub struct SigningKey {
+    pair: Pair,
+    kid: String,
+    jwk: Value,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .finish()
+    }
+}
+
+fn b64(bytes: &[u8]) -> String {
+    gatepass::base64url_encode(bytes)
+}
+
+impl SigningKey {
+    /// A fresh key; returns it with its PKCS#8 bytes (to be sealed under the KEK).
+    ///
+    /// # Errors
+    /// No randomness.
+    pub fn generate(alg: Algorithm) -> Result<(SigningKey, Vec<u8>), String> {
+        let rng = SystemRandom::new();
+        let pkcs8 = match alg {
+            Algorithm::EdDSA => Ed25519KeyPair::generate_pkcs8(&rng),
+            Algorithm::ES256 => {
+                EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+            }
+        }
+        .map_err(|_| "key generation failed".to_owned())?;
+        let key = SigningKey::from_pkcs8(alg, pkcs8.as_ref())?;
+        Ok((key, pkcs8.as_ref().to_vec()))
+    }
+
+    /// From PKCS#8 bytes.
+    ///
+    /// # Errors
+    /// Bytes that are not a key of `alg`.
+    pub fn from_pkcs8(alg: Algorithm, pkcs8: &[u8]) -> Result<SigningKey, String> {
+        let (pair, mut jwk) = match alg {
+            Algorithm::EdDSA => {
+                let pair = Ed25519KeyPair::from_pkcs8(pkcs8)
+                    .map_err(|e| format!("not an Ed25519 key: {e}"))?;
+                let jwk =
+                    json!({"kty": "OKP", "crv": "Ed25519", "x": b64(pair.public_key().as_ref())});
+                (Pair::Ed(pair), jwk)
+            }
+            Algorithm::ES256 => {
+                let pair = EcdsaKeyPair::from_pkcs8(
+                    &ECDSA_P256_SHA256_FIXED_SIGNING,
+                    pkcs8,
+                    &SystemRandom::new(),
+                )
+                .map_err(|e| format!("not a P-256 key: {e}"))?;
+                let point = pair.public_key().as_ref();
+                let jwk = json!({"kty": "EC", "crv": "P-256", "x": b64(&point[1..33]), "y": b64(&point[33..65])});
+                (Pair::Es(pair), jwk)
+            }
+        };
+        let kid = gatepass::jwk_thumbprint(&jwk).ok_or("no thumbprint")?;
+        jwk["kid"] = json!(kid);
+        jwk["alg"] = json!(alg_name(alg));
+        jwk["use"] = json!("sig");
+        Ok(SigningKey { pair, kid, jwk })
+    }
+
+    /// The RFC 7638 thumbprint.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The public JWK (with `kid`, `alg`, `use`).
+    pub fn public_jwk(&self) -> &Value {
+        &self.jwk
+    }
+
+    /// The JOSE `alg`.
+    pub fn alg(&self) -> &'static str {
+        match self.pair {
+            Pair::Ed(_) => "EdDSA",
+            Pair::Es(_) => "ES256",
+        }
+    }
+
+    /// A compact JWS of `payload` with header `{"alg","typ","kid"}`.
+    ///
+    /// # Errors
+    /// Only if ECDSA signing fails (no randomness).
+    pub fn sign_jws(&self, typ: &str, payload: &Value) -> Result<String, String> {
+        let header = json!({"alg": self.alg(), "typ": typ, "kid": self.kid});
+        let input = format!(
+            "{}.{}",
+            b64(header.to_string().as_bytes()),
+            b64(payload.to_string().as_bytes())
+        );
+        let signature = match &self.pair {
+            Pair::Ed(k) => k.sign(input.as_bytes()).as_ref().to_vec(),
+            Pair::Es(k) => k
+                .sign(&SystemRandom::new(), input.as_bytes())
+                .map_err(|_| "signing failed".to_owned())?
+                .as_ref()
+                .to_vec(),
+        };
+        Ok(format!("{input}.{}", b64(&signature)))
+    }
+}
+
+/// The JOSE name of an algorithm.
+pub fn alg_name(alg: Algorithm) -> &'static str {
+    match alg {
+        Algorithm::EdDSA => "EdDSA",
+        Algorithm::ES256 => "ES256",
+    }
+}
+
+/// The algorithm of a JOSE name stored in the database.
+pub fn alg_from_name(name: &str) -> Option<Algorithm> {
+    match name {
+        "EdDSA" => Some(Algorithm::EdDSA),
+        "ES256" => Some(Algorithm::ES256),
+        _ => None,
+    }
+}

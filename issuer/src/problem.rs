@@ -1,0 +1,239 @@
+//! The one builder of error responses: `application/problem+json` (RFC 9457) with a stable
+//! `type`, plus `WWW-Authenticate` (RFC 6750 §3) on 401 and 403.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::db::DbError;
+
+/// The `type` URI of a problem: `urn:gatepass:problem:<code>`.
+pub fn type_uri(code: &str) -> String {
+    format!("urn:gatepass:problem:{code}")
+}
+
+/// One invalid request field.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's name, e.g. `name` or `ids[3]`.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// An error answer of the API.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    title: &'static str,
+    detail: String,
+    errors: Vec<FieldError>,
+    www_authenticate: Option<String>,
+}
+
+fn quote(s: &str) -> String {
+    s.replace(['"', '\\'], "'")
+}
+
+impl ApiError {
+    fn new(
+        status: StatusCode,
+        code: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> ApiError {
+        ApiError {
+            status,
+            code,
+            title,
+            detail: detail.into(),
+            errors: Vec::new(),
+            www_authenticate: None,
+        }
+    }
+
+    /// 401 without credentials: RFC 6750 §3.1 asks for no error code in that case.
+    pub fn missing_token() -> ApiError {
+        let mut e = ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "missing_token",
+            "Authentication required",
+            "send a gatepass token as \"Authorization: Bearer <token>\"",
+        );
+        e.www_authenticate = Some("Bearer realm=\"gatepass\"".into());
+        e
+    }
+
+    /// 401 for a token that does not verify (expired, revoked, bad signature, …).
+    pub fn invalid_token(err: &gatepass::TokenError) -> ApiError {
+        let mut e = ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "Invalid token",
+            format!("{} ({})", err.message(), err.code()),
+        );
+        e.www_authenticate = Some(format!(
+            "Bearer realm=\"gatepass\", error=\"invalid_token\", error_description=\"{}\"",
+            quote(err.message())
+        ));
+        e
+    }
+
+    /// 401 for a well-signed token the issuer does not know (e.g. from a wiped database).
+    pub fn unknown_token() -> ApiError {
+        let mut e = ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "Invalid token",
+            "this token is not known to the issuer",
+        );
+        e.www_authenticate = Some("Bearer realm=\"gatepass\", error=\"invalid_token\", error_description=\"unknown token\"".into());
+        e
+    }
+
+    /// 403: the token lacks `scope`.
+    pub fn insufficient_scope(scope: &str) -> ApiError {
+        let mut e = ApiError::new(
+            StatusCode::FORBIDDEN,
+            "insufficient_scope",
+            "Insufficient scope",
+            format!("this call needs the scope \"{scope}\""),
+        );
+        e.www_authenticate = Some(format!(
+            "Bearer realm=\"gatepass\", error=\"insufficient_scope\", scope=\"{}\"",
+            quote(scope)
+        ));
+        e
+    }
+
+    /// 403 for a rule other than a missing route scope (e.g. minting a scope one lacks).
+    pub fn forbidden(detail: impl Into<String>) -> ApiError {
+        let mut e = ApiError::new(
+            StatusCode::FORBIDDEN,
+            "insufficient_scope",
+            "Forbidden",
+            detail,
+        );
+        e.www_authenticate = Some("Bearer realm=\"gatepass\", error=\"insufficient_scope\"".into());
+        e
+    }
+
+    /// 404.
+    pub fn not_found(detail: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "Not found", detail)
+    }
+
+    /// 409.
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::CONFLICT, code, "Conflict", detail)
+    }
+
+    /// 422 with the offending fields.
+    pub fn validation(errors: Vec<FieldError>) -> ApiError {
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut e = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "Invalid request",
+            detail,
+        );
+        e.errors = errors;
+        e
+    }
+
+    /// 422 for one field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError::validation(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
+    }
+
+    /// 400 for a body that is not the JSON the route expects.
+    pub fn bad_request(detail: impl Into<String>) -> ApiError {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "Bad request",
+            detail,
+        )
+    }
+
+    /// 503 when storage is down; 500 for anything else unexpected (details go to the log only).
+    pub fn from_db(e: &DbError) -> ApiError {
+        match e {
+            DbError::Unavailable(_) => {
+                tracing::error!(error = %e, "storage unavailable");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "storage_unavailable",
+                    "Service unavailable",
+                    "the token store is unavailable; try again shortly",
+                )
+            }
+            DbError::Query(_) => ApiError::internal(e),
+        }
+    }
+
+    /// 500; the cause is logged, not returned.
+    pub fn internal(cause: &dyn std::fmt::Display) -> ApiError {
+        tracing::error!(error = %cause, "internal error");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            "an unexpected error occurred; it has been logged",
+        )
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        ApiError::from_db(&e)
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        ApiError::from_db(&DbError::Query(e))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = json!({
+            "type": type_uri(self.code),
+            "title": self.title,
+            "status": self.status.as_u16(),
+            "detail": self.detail,
+        });
+        if !self.errors.is_empty() {
+            body["errors"] = json!(self.errors);
+        }
+        let mut response = (self.status, body.to_string()).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(value) = self
+            .www_authenticate
+            .and_then(|v| HeaderValue::from_str(&v).ok())
+        {
+            headers.insert(header::WWW_AUTHENTICATE, value);
+        }
+        response
+    }
+}

@@ -1,0 +1,57 @@
+//! `GET /v1/audit-events` (tokens:admin): who created, revoked or rotated what, when.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{decode_cursor, encode_cursor, page_limit, private_json};
+use crate::auth::Auth;
+use crate::db::{self, queries::audit as q};
+use crate::problem::ApiError;
+use crate::scopes::TOKENS_ADMIN;
+use crate::state::{rfc3339, AppState};
+
+/// Query of the call.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+/// Newest first, cursor-paginated.
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    query: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::invalid("query", e.body_text()))?;
+    let caller = auth.require(TOKENS_ADMIN)?.clone();
+    let limit = page_limit(query.limit)?;
+    let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
+    let rows = db::run(&state.pool, move |c| {
+        q::page(c, &caller.workspace, after, limit + 1).map_err(ApiError::from)
+    })
+    .await?;
+    let more = rows.len() as i64 > limit;
+    let rows = &rows[..rows.len().min(limit as usize)];
+    let next = more
+        .then(|| rows.last().map(|r| encode_cursor(r.at, &r.id)))
+        .flatten();
+    let events: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id, "at": rfc3339(r.at), "action": r.action, "token_id": r.token_id,
+                "actor_token": r.actor_token, "actor_subject": r.actor_subject,
+                "detail": serde_json::from_str::<Value>(&r.detail).unwrap_or(Value::Null),
+            })
+        })
+        .collect();
+    Ok(private_json(
+        StatusCode::OK,
+        json!({"events": events, "next_cursor": next}),
+    ))
+}

@@ -1,0 +1,124 @@
+//! HTTP handlers, one file per resource. Handlers parse, call the services, and return data;
+//! errors are shaped only by `problem.rs`.
+
+pub mod audit;
+pub mod batch;
+pub mod discovery;
+pub mod health;
+pub mod me;
+pub mod scopes;
+pub mod status_lists;
+pub mod tokens;
+pub mod usage;
+
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde::de::DeserializeOwned;
+
+use crate::problem::ApiError;
+
+/// A JSON body whose rejections are problem+json (400 for bad JSON, 422 for the wrong shape).
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(axum::extract::rejection::JsonRejection::JsonDataError(e)) => {
+                Err(ApiError::invalid("body", e.body_text()))
+            }
+            Err(e) => Err(ApiError::bad_request(e.body_text())),
+        }
+    }
+}
+
+/// An optional JSON body: empty means `T::default()`.
+///
+/// # Errors
+/// 400 for invalid JSON, 422 for the wrong shape.
+pub fn optional_json<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => ApiError::invalid("body", e.to_string()),
+        _ => ApiError::bad_request(format!("the body is not valid JSON: {e}")),
+    })
+}
+
+/// A page cursor: the sort key `(time, id)` of the last item, opaque to clients.
+pub fn encode_cursor(time: i64, id: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{time}:{id}"))
+}
+
+/// Reads a cursor written by [`encode_cursor`].
+///
+/// # Errors
+/// 422 on the `cursor` field.
+pub fn decode_cursor(cursor: &str) -> Result<(i64, String), ApiError> {
+    let bad = || ApiError::invalid("cursor", "is not a cursor this API returned");
+    let text = URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(bad)?;
+    let (time, id) = text.split_once(':').ok_or_else(bad)?;
+    Ok((time.parse().map_err(|_| bad())?, id.to_owned()))
+}
+
+/// A `limit` query value: 1–200, default 50.
+///
+/// # Errors
+/// 422 on the `limit` field.
+pub fn page_limit(limit: Option<i64>) -> Result<i64, ApiError> {
+    match limit {
+        None => Ok(50),
+        Some(n) if (1..=200).contains(&n) => Ok(n),
+        Some(_) => Err(ApiError::invalid("limit", "must be 1 to 200")),
+    }
+}
+
+/// A cacheable document: 304 when `If-None-Match` matches, else the body with `ETag` and
+/// `Cache-Control: max-age`.
+pub fn cached(
+    headers: &HeaderMap,
+    etag: &str,
+    max_age: u64,
+    content_type: &'static str,
+    body: String,
+) -> Response {
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut response = if matches {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        body.into_response()
+    };
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {
+        h.insert(header::CACHE_CONTROL, v);
+    }
+    if !matches {
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    }
+    response
+}
+
+/// A JSON response that must not be cached (it may hold a secret or private data).
+pub fn private_json(status: StatusCode, body: serde_json::Value) -> Response {
+    let mut response = (status, axum::Json(body)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

@@ -1,0 +1,16 @@
+//! `GET /v1/scopes`: the catalog and presets.
+
+use axum::extract::State;
+use axum::Json;
+use serde_json::{json, Value};
+
+use crate::auth::Auth;
+use crate::state::AppState;
+
+/// The catalog (any valid token may read it).
+pub async fn catalog(State(state): State<AppState>, _auth: Auth) -> Json<Value> {
+    Json(json!({
+        "scopes": state.catalog.scopes(),
+        "presets": state.catalog.presets(),
+    }))
+}

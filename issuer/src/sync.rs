@@ -1,0 +1,188 @@
+//! Keeping this replica current with the store: keys (rotations by any replica), status lists
+//! (revocations by any replica), due grace-period revocations, batched `last_used_at` writes,
+//! and key rotation by age. Runs at start-up and then every couple of seconds.
+
+use std::time::Duration;
+
+use diesel::Connection;
+
+use crate::db::queries::{keys as key_q, lists as list_q, tokens as token_q};
+use crate::db::{self, DbError};
+use crate::keys;
+use crate::state::{now, AppState};
+use crate::status;
+
+/// How often a replica polls the store.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
+
+/// Reloads keys when the key table changed; rebuilds every list when the signing key changed.
+///
+/// # Errors
+/// Storage failed or a key cannot be decrypted.
+pub fn sync_keys(state: &AppState, conn: &mut db::DbConn) -> Result<bool, String> {
+    let fingerprint = key_q::fingerprint(conn).map_err(|e| e.to_string())?;
+    let mut seen = state.key_fingerprint.lock().map_err(|_| "poisoned lock")?;
+    if seen.as_ref() == Some(&fingerprint) {
+        return Ok(false);
+    }
+    let ring =
+        keys::load(conn, &state.kek, state.config.algorithm, now()).map_err(|e| e.to_string())?;
+    state
+        .verifier
+        .update_jwks(ring.jwks.json.as_bytes())
+        .map_err(|e| e.to_string())?;
+    state.keys.store(std::sync::Arc::new(ring));
+    *seen = Some(key_q::fingerprint(conn).map_err(|e| e.to_string())?);
+    Ok(true)
+}
+
+/// Rebuilds the lists whose version moved (or all, after a key change) and feeds them to the
+/// issuer's verifier.
+///
+/// # Errors
+/// Storage or signing failed.
+pub fn sync_lists(state: &AppState, conn: &mut db::DbConn, all: bool) -> Result<(), String> {
+    let now = now();
+    let rows = list_q::all(conn).map_err(|e| e.to_string())?;
+    let versions: Vec<(String, i64)> = rows.iter().map(|r| (r.id.clone(), r.version)).collect();
+    let stale = if all {
+        versions.iter().map(|(id, _)| id.clone()).collect()
+    } else {
+        state.lists.stale(&versions, now)
+    };
+    let key = std::sync::Arc::clone(&state.keys.load().active);
+    for row in rows.iter().filter(|r| stale.contains(&r.id)) {
+        let signed = status::build(
+            conn,
+            row,
+            &key,
+            &state.config.issuer_url,
+            state.config.status_list_ttl,
+            now,
+        )?;
+        state
+            .verifier
+            .update_status_list(
+                &status::uri(&state.config.issuer_url, &row.id),
+                signed.jwt.as_bytes(),
+            )
+            .map_err(|e| e.to_string())?;
+        state.lists.put(signed);
+    }
+    Ok(())
+}
+
+/// Carries out grace-period revocations that are due; returns how many.
+///
+/// # Errors
+/// Storage failed.
+pub fn apply_due_revocations(conn: &mut db::DbConn) -> Result<usize, DbError> {
+    let due = token_q::due_revocations(conn, now())?;
+    for (id, list) in &due {
+        crate::tokens::revoke_in_tx(conn, id, list, now(), None)?;
+    }
+    Ok(due.len())
+}
+
+/// Writes the batched `last_used_at` values.
+///
+/// # Errors
+/// Storage failed (the batch is kept for the next round).
+pub fn flush_last_used(state: &AppState, conn: &mut db::DbConn) -> Result<(), DbError> {
+    let batch: Vec<(String, i64)> = match state.last_used.lock() {
+        Ok(mut map) => map.drain().collect(),
+        Err(_) => return Ok(()),
+    };
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let result = conn.transaction(|c| {
+        for (jti, at) in &batch {
+            token_q::touch(c, jti, None, *at)?;
+        }
+        Ok::<_, DbError>(())
+    });
+    if result.is_err() {
+        for (jti, at) in batch {
+            state.note_use(&jti, at);
+        }
+    }
+    result
+}
+
+/// Creates a new signing key when the active one is older than `key_rotation_days`.
+///
+/// # Errors
+/// Storage or key generation failed.
+pub fn rotate_by_age(state: &AppState, conn: &mut db::DbConn) -> Result<bool, String> {
+    let days = state.config.key_rotation_days;
+    if days == 0 {
+        return Ok(false);
+    }
+    let rows = key_q::all(conn).map_err(|e| e.to_string())?;
+    let newest = rows
+        .iter()
+        .filter(|r| r.retired_at.is_none())
+        .map(|r| r.created_at)
+        .max()
+        .unwrap_or(0);
+    if now() - newest < (days as i64) * 86_400 {
+        return Ok(false);
+    }
+    keys::create(conn, &state.kek, state.config.algorithm, now()).map_err(|e| e.to_string())?;
+    Ok(true)
+}
+
+/// One round of everything above.
+///
+/// # Errors
+/// The first failure (the others still ran).
+pub fn tick(state: &AppState) -> Result<(), String> {
+    let mut conn = db::get(&state.pool).map_err(|e| e.to_string())?;
+    let mut first: Option<String> = None;
+    let mut note = |r: Result<(), String>| {
+        if let Err(e) = r {
+            first.get_or_insert(e);
+        }
+    };
+    note(rotate_by_age(state, &mut conn).map(|_| ()));
+    let keys_changed = sync_keys(state, &mut conn);
+    let all = matches!(keys_changed, Ok(true));
+    note(keys_changed.map(|_| ()));
+    note(
+        apply_due_revocations(&mut conn)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+    );
+    note(sync_lists(state, &mut conn, all));
+    note(flush_last_used(state, &mut conn).map_err(|e| e.to_string()));
+    first.map_or(Ok(()), Err)
+}
+
+/// Runs [`tick`] every [`POLL_INTERVAL`] until `shutdown` fires.
+pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(POLL_INTERVAL) => {}
+            _ = shutdown.changed() => {
+                // Write the last batch of `last_used_at` before exiting.
+                let s = state.clone();
+                let flushed = tokio::task::spawn_blocking(move || {
+                    let mut conn = db::get(&s.pool)?;
+                    flush_last_used(&s, &mut conn)
+                })
+                .await;
+                if let Ok(Err(e)) = flushed {
+                    tracing::warn!(error = %e, "could not write the last last_used_at batch");
+                }
+                return;
+            }
+        }
+        let s = state.clone();
+        match tokio::task::spawn_blocking(move || tick(&s)).await {
+            Ok(Err(e)) => tracing::warn!(error = %e, "background sync failed; will retry"),
+            Err(e) => tracing::error!(error = %e, "background sync panicked"),
+            Ok(Ok(())) => {}
+        }
+    }
+}

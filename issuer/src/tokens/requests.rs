@@ -1,0 +1,258 @@
+//! Create and rotate requests: validation (422 with the offending fields) and the rules of
+//! SPEC §4 (no scope escalation, no other workspace, only `tokens:admin` mints for others).
+
+use serde::Deserialize;
+
+use super::{Caller, MintSpec};
+use crate::problem::{ApiError, FieldError};
+use crate::scopes::Catalog;
+
+/// `POST /v1/tokens`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRequest {
+    /// 1–100 characters after trimming.
+    pub name: Option<String>,
+    /// At most 1000 characters.
+    pub description: Option<String>,
+    /// Scopes (expanded by implications).
+    pub scopes: Option<Vec<String>>,
+    /// A preset id; its scopes are added to `scopes`.
+    pub preset: Option<String>,
+    /// 1–3650, or null/absent for a token that never expires.
+    pub expires_in_days: Option<i64>,
+    /// Another subject (needs `tokens:admin`).
+    pub subject: Option<String>,
+}
+
+fn field(errors: &mut Vec<FieldError>, name: &str, message: impl Into<String>) {
+    errors.push(FieldError {
+        field: name.into(),
+        message: message.into(),
+    });
+}
+
+/// Checks `req` for `caller`; `cap_days` is the workspace's maximum expiry.
+///
+/// # Errors
+/// 422 listing every invalid field, or 403 for a scope or subject the caller may not grant.
+pub fn create_spec(
+    req: CreateRequest,
+    caller: &Caller,
+    catalog: &Catalog,
+    cap_days: Option<i64>,
+) -> Result<MintSpec, ApiError> {
+    let mut errors = Vec::new();
+    let name = req.name.as_deref().unwrap_or("").trim().to_owned();
+    match name.chars().count() {
+        0 => field(&mut errors, "name", "is required (1 to 100 characters)"),
+        n if n > 100 => field(
+            &mut errors,
+            "name",
+            format!("is {n} characters long; at most 100 are allowed"),
+        ),
+        _ => {}
+    }
+    let description = req.description.unwrap_or_default();
+    if description.chars().count() > 1000 {
+        field(
+            &mut errors,
+            "description",
+            "at most 1000 characters are allowed",
+        );
+    }
+    let mut requested = req.scopes.unwrap_or_default();
+    if let Some(preset) = &req.preset {
+        match catalog.preset(preset) {
+            Some(p) => requested.extend(p.scopes.iter().cloned()),
+            None => field(
+                &mut errors,
+                "preset",
+                format!("unknown preset \"{preset}\""),
+            ),
+        }
+    }
+    let scopes = match catalog.expand(&requested) {
+        Ok(s) if s.is_empty() && req.preset.is_none() => {
+            field(
+                &mut errors,
+                "scopes",
+                "give at least one scope, or a preset",
+            );
+            s
+        }
+        Ok(s) => s,
+        Err(unknown) => {
+            field(
+                &mut errors,
+                "scopes",
+                format!("unknown scope \"{unknown}\""),
+            );
+            Vec::new()
+        }
+    };
+    let lifetime_secs = match (req.expires_in_days, cap_days) {
+        (Some(d), _) if !(1..=3650).contains(&d) => {
+            field(
+                &mut errors,
+                "expires_in_days",
+                "must be 1 to 3650, or null for a token that never expires",
+            );
+            None
+        }
+        (Some(d), Some(cap)) if d > cap => {
+            field(
+                &mut errors,
+                "expires_in_days",
+                format!("this workspace allows at most {cap} days"),
+            );
+            None
+        }
+        (None, Some(cap)) => {
+            field(
+                &mut errors,
+                "expires_in_days",
+                format!("this workspace requires an expiry of at most {cap} days"),
+            );
+            None
+        }
+        (d, _) => d.map(|d| d * 86_400),
+    };
+    let subject = match req.subject {
+        Some(s) if s.trim().is_empty() || s.len() > 200 => {
+            field(&mut errors, "subject", "must be 1 to 200 characters");
+            caller.subject.clone()
+        }
+        Some(s) => s,
+        None => caller.subject.clone(),
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    authorize(caller, &scopes, &subject)?;
+    Ok(MintSpec {
+        workspace: caller.workspace.clone(),
+        subject,
+        name,
+        description,
+        scopes,
+        lifetime_secs,
+        created_by: Some(caller.token_id.clone()),
+        rotated_from: None,
+    })
+}
+
+/// The minting rules: only scopes the caller holds; only `tokens:admin` for another subject.
+///
+/// # Errors
+/// 403 naming the first scope the caller lacks, or the subject rule.
+pub fn authorize(caller: &Caller, scopes: &[String], subject: &str) -> Result<(), ApiError> {
+    if let Some(missing) = scopes.iter().find(|s| !caller.has(s)) {
+        return Err(ApiError::forbidden(format!(
+            "you cannot grant the scope \"{missing}\": your token does not hold it"
+        )));
+    }
+    if subject != caller.subject && !caller.is_admin() {
+        return Err(ApiError::forbidden(
+            "only a token with tokens:admin can create tokens for another subject",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller(scopes: &[&str]) -> Caller {
+        Caller {
+            token_id: "tok_1".into(),
+            subject: "alice".into(),
+            workspace: "acme".into(),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn req(name: &str, scopes: &[&str]) -> CreateRequest {
+        CreateRequest {
+            name: Some(name.into()),
+            scopes: Some(scopes.iter().map(|s| s.to_string()).collect()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn valid_request_expands_scopes() {
+        let c = Catalog::new(None, None).unwrap();
+        let spec = create_spec(
+            req("  CI  ", &["user:write"]),
+            &caller(&["user:read", "user:write", "tokens:write"]),
+            &c,
+            None,
+        )
+        .unwrap();
+        assert_eq!(spec.name, "CI");
+        assert_eq!(spec.scopes, ["user:read", "user:write"]);
+        assert_eq!(spec.lifetime_secs, None);
+    }
+
+    #[test]
+    fn every_invalid_field_is_reported() {
+        let c = Catalog::new(None, None).unwrap();
+        let mut r = req(&"x".repeat(101), &["nope"]);
+        r.expires_in_days = Some(0);
+        r.preset = Some("missing".into());
+        let err = create_spec(r, &caller(&["tokens:admin"]), &c, None).unwrap_err();
+        assert_eq!(err.status().as_u16(), 422);
+    }
+
+    #[test]
+    fn escalation_and_other_subjects_are_forbidden() {
+        let c = Catalog::new(None, None).unwrap();
+        let err = create_spec(
+            req("a", &["admin:write"]),
+            &caller(&["user:read", "tokens:write"]),
+            &c,
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(err.status().as_u16(), 403);
+        let mut r = req("a", &["user:read"]);
+        r.subject = Some("bob".into());
+        assert_eq!(
+            create_spec(r, &caller(&["user:read", "tokens:write"]), &c, None)
+                .unwrap_err()
+                .status()
+                .as_u16(),
+            403
+        );
+    }
+
+    #[test]
+    fn workspace_cap_applies() {
+        let c = Catalog::new(None, None).unwrap();
+        let who = caller(&["user:read", "tokens:write"]);
+        assert_eq!(
+            create_spec(req("a", &["user:read"]), &who, &c, Some(30))
+                .unwrap_err()
+                .status()
+                .as_u16(),
+            422
+        );
+        let mut r = req("a", &["user:read"]);
+        r.expires_in_days = Some(31);
+        assert_eq!(
+            create_spec(r, &who, &c, Some(30))
+                .unwrap_err()
+                .status()
+                .as_u16(),
+            422
+        );
+        let mut r = req("a", &["user:read"]);
+        r.expires_in_days = Some(30);
+        assert_eq!(
+            create_spec(r, &who, &c, Some(30)).unwrap().lifetime_secs,
+            Some(30 * 86_400)
+        );
+    }
+}
