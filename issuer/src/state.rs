@@ -35,7 +35,7 @@ pub struct Inner {
     /// `jti` → last use, written to the store in batches.
     pub last_used: Mutex<HashMap<String, i64>>,
     /// The key table fingerprint last seen (to notice other replicas' rotations).
-    pub key_fingerprint: Mutex<Option<(i64, Option<i64>, Option<i64>)>>,
+    pub key_fingerprint: Mutex<Option<crate::db::queries::keys::KeyFingerprint>>,
 }
 
 impl std::ops::Deref for AppState {
