@@ -72,6 +72,14 @@ pub fn etag_of(bytes: &[u8]) -> String {
 pub fn create(conn: &mut DbConn, kek: &Kek, alg: Algorithm, now: i64) -> Result<String, KeyError> {
     let (key, pkcs8) = SigningKey::generate(alg).map_err(KeyError::Key)?;
     let sealed = kek.seal(key.kid(), &pkcs8).map_err(KeyError::Key)?;
+    // The newest key signs; keep creation times strictly increasing so a rotation within the
+    // same second still makes the new key the newest.
+    let newest = q::all(conn)?
+        .iter()
+        .map(|r| r.created_at)
+        .max()
+        .unwrap_or(i64::MIN);
+    let now = now.max(newest.saturating_add(1));
     q::insert(
         conn,
         &KeyRow {

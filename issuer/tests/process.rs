@@ -1,0 +1,528 @@
+//! The real binary: CLI commands, restarts, a wrong KEK, graceful shutdown, the online SDK
+//! against a live issuer, and two replicas on one PostgreSQL.
+
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::{json, Value};
+use support::{fresh_database, Backend};
+
+const BIN: &str = env!("CARGO_BIN_EXE_gatepass-issuer");
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn kek(byte: u8) -> String {
+    base64::engine::general_purpose::STANDARD.encode([byte; 32])
+}
+
+/// The environment of one issuer: a data dir, a database and a KEK.
+struct Env {
+    dir: PathBuf,
+    database_url: String,
+    kek: String,
+    pg_name: Option<String>,
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg_name {
+            support::drop_database(name);
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Env {
+    fn new(backend: Backend) -> Env {
+        let (database_url, dir, pg_name) = fresh_database(backend);
+        Env {
+            dir,
+            database_url,
+            kek: kek(7),
+            pg_name,
+        }
+    }
+
+    fn command(&self, port: u16) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("GATEPASS_DATA_DIR", &self.dir)
+            .env("GATEPASS_DATABASE_URL", &self.database_url)
+            .env("GATEPASS_KEK", &self.kek)
+            .env("GATEPASS_LISTEN", format!("127.0.0.1:{port}"))
+            .env("GATEPASS_ISSUER_URL", format!("http://127.0.0.1:{port}"))
+            .env("GATEPASS_STATUS_LIST_TTL", "5")
+            .env("GATEPASS_STATUS_LIST_CAPACITY", "65536");
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.command(free_port()).args(args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+}
+
+/// A running `serve`.
+struct Server {
+    child: Child,
+    url: String,
+    bootstrap: Option<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(env: &Env) -> Server {
+    serve_on(env, free_port())
+}
+
+fn serve_on(env: &Env, port: u16) -> Server {
+    let mut child = env
+        .command(port)
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(t) = line.trim().strip_prefix("gp_") {
+                let _ = tx.send(format!("gp_{t}"));
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while ureq::get(&format!("{url}/healthz")).call().is_err() {
+        assert!(Instant::now() < deadline, "the issuer did not start");
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the issuer exited: {status}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let bootstrap = rx.recv_timeout(Duration::from_millis(300)).ok();
+    Server {
+        child,
+        url,
+        bootstrap,
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+fn get(url: &str, token: &str) -> (u16, Value) {
+    let mut r = agent()
+        .get(url)
+        .header("Authorization", format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    (
+        r.status().as_u16(),
+        serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap_or(Value::Null),
+    )
+}
+
+fn post(url: &str, token: &str, body: Value) -> (u16, Value) {
+    let mut r = agent()
+        .post(url)
+        .header("Authorization", format!("Bearer {token}"))
+        .header("Content-Type", "application/json")
+        .send(body.to_string())
+        .unwrap();
+    (
+        r.status().as_u16(),
+        serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap_or(Value::Null),
+    )
+}
+
+#[test]
+fn cli_mints_lists_rotates_and_retires() {
+    let env = Env::new(Backend::Sqlite);
+    let (code, _, err) = env.run(&["migrate"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = env.run(&[
+        "token",
+        "mint",
+        "--workspace",
+        "acme",
+        "--subject",
+        "u",
+        "--scopes",
+        "user:read",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("workspace create acme"), "{err}");
+    assert_eq!(
+        env.run(&["workspace", "create", "acme", "--max-expiry-days", "30"])
+            .0,
+        0
+    );
+    let (_, list, _) = env.run(&["workspace", "list"]);
+    assert!(list.contains("acme") && list.contains("30 days"), "{list}");
+    let (code, _, err) = env.run(&["workspace", "create", "acme"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("already exists"), "{err}");
+
+    let (code, _, err) = env.run(&[
+        "token",
+        "mint",
+        "--workspace",
+        "acme",
+        "--subject",
+        "u",
+        "--scopes",
+        "user:write",
+    ]);
+    assert_eq!(code, 1, "the workspace caps expiry");
+    assert!(err.contains("--expires-in-days"), "{err}");
+    let (code, out, err) = env.run(&[
+        "token",
+        "mint",
+        "--workspace",
+        "acme",
+        "--subject",
+        "u",
+        "--scopes",
+        "user:write",
+        "--expires-in-days",
+        "7",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let token = out.trim();
+    assert!(
+        token.starts_with("gp_") && !token.contains(char::is_whitespace),
+        "stdout holds the token alone: {out:?}"
+    );
+    assert_eq!(support::claims_of(token)["scope"], "user:read user:write");
+    let (code, _, err) = env.run(&[
+        "token",
+        "mint",
+        "--workspace",
+        "acme",
+        "--subject",
+        "u",
+        "--scopes",
+        "bogus",
+        "--expires-in-days",
+        "7",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("unknown scope \"bogus\""), "{err}");
+
+    let (_, keys, _) = env.run(&["keys", "list"]);
+    assert!(keys.contains("active"), "{keys}");
+    let (code, new_kid, _) = env.run(&["keys", "rotate"]);
+    assert_eq!(code, 0);
+    let (_, keys, _) = env.run(&["keys", "list"]);
+    let old_kid = keys
+        .lines()
+        .find(|l| l.contains("published"))
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(keys.contains(new_kid.trim()));
+    let (code, _, err) = env.run(&["keys", "retire", &old_kid]);
+    assert_eq!(code, 1, "a live token was signed with it");
+    assert!(
+        err.contains("1 live token") && err.contains("--force"),
+        "{err}"
+    );
+    let (code, _, err) = env.run(&["keys", "retire", &old_kid, "--force"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = env.run(&["keys", "retire", "nope"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no published key"), "{err}");
+}
+
+#[test]
+fn bad_configuration_fails_at_start_naming_the_key() {
+    let env = Env::new(Backend::Sqlite);
+    let out = env
+        .command(free_port())
+        .env("GATEPASS_STATUS_LIST_TTL", "0")
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("status_list_ttl"), "{err}");
+    let out = env
+        .command(free_port())
+        .env("GATEPASS_KEK", "short")
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kek"));
+}
+
+#[test]
+fn restart_keeps_tokens_and_a_wrong_kek_changes_nothing() {
+    let mut env = Env::new(Backend::Sqlite);
+    let port = free_port();
+    let server = serve_on(&env, port);
+    let admin = server
+        .bootstrap
+        .clone()
+        .expect("bootstrap token printed on the first start");
+    let (status, created) = post(
+        &format!("{}/v1/tokens", server.url),
+        &admin,
+        json!({"name": "kept", "scopes": ["user:read"], "expires_in_days": 30}),
+    );
+    assert_eq!(status, 201);
+    let token = created["token"].as_str().unwrap().to_owned();
+    drop(server);
+
+    env.kek = kek(9);
+    let out = env.command(free_port()).arg("serve").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot be decrypted with this KEK") && err.contains("nothing was changed"),
+        "{err}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("gp_"),
+        "no new bootstrap token"
+    );
+
+    env.kek = kek(7);
+    let server = serve_on(&env, port);
+    assert!(
+        server.bootstrap.is_none(),
+        "the bootstrap token is printed once only"
+    );
+    let (status, me) = get(&format!("{}/v1/me", server.url), &token);
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["name"], "kept");
+}
+
+#[test]
+fn the_online_sdk_verifies_against_a_live_issuer() {
+    let env = Env::new(Backend::Sqlite);
+    let server = serve(&env);
+    let admin = server.bootstrap.clone().unwrap();
+    let (_, created) = post(
+        &format!("{}/v1/tokens", server.url),
+        &admin,
+        json!({"name": "sdk", "scopes": ["user:read"]}),
+    );
+    let token = created["token"].as_str().unwrap().to_owned();
+    let verifier = gatepass::Verifier::builder(&server.url)
+        .build()
+        .expect("discovers and loads");
+    let claims = verifier
+        .require(&token, &["user:read"], Some("default"))
+        .unwrap();
+    assert_eq!(claims.subject(), "admin");
+    assert_eq!(
+        verifier
+            .require(&token, &["admin:read"], None)
+            .unwrap_err()
+            .code(),
+        "insufficient_scope"
+    );
+
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(
+        post(
+            &format!("{}/v1/tokens/{id}/revoke", server.url),
+            &admin,
+            json!({})
+        )
+        .0,
+        200
+    );
+    verifier.refresh(Duration::from_secs(5)).unwrap();
+    assert_eq!(verifier.verify(&token).unwrap_err().code(), "revoked");
+
+    // Keys rotated by the CLI: the running issuer publishes the new key within seconds, and
+    // the SDK verifies old and new tokens.
+    let (code, kid, _) = env.run(&["keys", "rotate"]);
+    assert_eq!(code, 0);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, created) = post(
+            &format!("{}/v1/tokens", server.url),
+            &admin,
+            json!({"name": "new key", "scopes": ["user:read"]}),
+        );
+        let new = created["token"].as_str().unwrap().to_owned();
+        let header: Value = serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(new[3..].split('.').next().unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        if header["kid"] == kid.trim() {
+            verifier.refresh(Duration::from_secs(5)).unwrap();
+            assert!(verifier.verify(&new).is_ok(), "new key");
+            assert!(verifier.verify(&admin).is_ok(), "old key still published");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the issuer did not pick up the new key"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_shuts_down_gracefully() {
+    let env = Env::new(Backend::Sqlite);
+    let mut server = serve(&env);
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert!(status.success(), "{status}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Two issuer processes on one PostgreSQL database mint and revoke at the same time: no status
+/// index is handed out twice, and each serves the other's revocations within the list ttl.
+#[test]
+fn two_replicas_share_one_postgres() {
+    let env = Env::new(Backend::Postgres);
+    // Both replicas serve one public issuer URL, as behind a load balancer.
+    let spawn = |port: u16| {
+        let mut cmd = env.command(port);
+        cmd.env("GATEPASS_ISSUER_URL", "http://issuer.replicas")
+            .arg("serve")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let child = cmd.spawn().unwrap();
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while ureq::get(&format!("{url}/healthz")).call().is_err() {
+            assert!(Instant::now() < deadline, "replica did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Server {
+            child,
+            url,
+            bootstrap: None,
+        }
+    };
+    let a = spawn(free_port());
+    let b = spawn(free_port());
+    let mut mint = env.command(free_port());
+    let out = mint
+        .env("GATEPASS_ISSUER_URL", "http://issuer.replicas")
+        .args([
+            "token",
+            "mint",
+            "--workspace",
+            "default",
+            "--subject",
+            "ops",
+            "--scopes",
+            "tokens:admin user:read",
+        ])
+        .output()
+        .unwrap();
+    let ops = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let mut minted: Vec<(String, String)> = Vec::new();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = [&a.url, &b.url]
+            .into_iter()
+            .map(|url| {
+                let ops = ops.clone();
+                s.spawn(move || {
+                    (0..40)
+                        .map(|i| {
+                            let (status, body) = post(
+                                &format!("{url}/v1/tokens"),
+                                &ops,
+                                json!({"name": format!("r{i}"), "scopes": ["user:read"]}),
+                            );
+                            assert_eq!(status, 201, "{body}");
+                            (
+                                body["token"].as_str().unwrap().to_owned(),
+                                body["id"].as_str().unwrap().to_owned(),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for h in handles {
+            minted.extend(h.join().unwrap());
+        }
+    });
+    let mut slots: Vec<(String, u64)> = minted
+        .iter()
+        .map(|(t, _)| {
+            let c = support::claims_of(t);
+            (
+                c["status"]["status_list"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+                c["status"]["status_list"]["idx"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let total = slots.len();
+    slots.sort();
+    slots.dedup();
+    assert_eq!(slots.len(), total, "no status index handed out twice");
+
+    // Revoke through A: B serves the revocation (its own API and its list) within the ttl.
+    let (token, id) = &minted[0];
+    assert_eq!(
+        post(&format!("{}/v1/tokens/{id}/revoke", a.url), &ops, json!({})).0,
+        200
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while get(&format!("{}/v1/me", b.url), token).0 != 401 {
+        assert!(
+            Instant::now() < deadline,
+            "replica B never saw the revocation"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
