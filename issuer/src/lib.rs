@@ -13,6 +13,8 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod keys;
+pub mod metrics;
+pub mod openapi;
 pub mod problem;
 pub mod router;
 pub mod routes;

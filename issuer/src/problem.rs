@@ -4,7 +4,7 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use serde_json::json;
+use utoipa::ToSchema;
 
 use crate::db::DbError;
 
@@ -14,12 +14,29 @@ pub fn type_uri(code: &str) -> String {
 }
 
 /// One invalid request field.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct FieldError {
     /// The field's name, e.g. `name` or `ids[3]`.
     pub field: String,
     /// What is wrong with it.
     pub message: String,
+}
+
+/// The body of every error answer (RFC 9457), as `application/problem+json`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// Stable identifier of the problem: `urn:gatepass:problem:<code>`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Short summary.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What happened, for people.
+    pub detail: String,
+    /// For 422: every invalid field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
 }
 
 /// An error answer of the API.
@@ -167,6 +184,7 @@ impl ApiError {
 
     /// 503 when storage is down; 500 for anything else unexpected (details go to the log only).
     pub fn from_db(e: &DbError) -> ApiError {
+        crate::metrics::METRICS.store_errors.inc();
         match e {
             DbError::Unavailable(_) => {
                 tracing::error!(error = %e, "storage unavailable");
@@ -212,16 +230,15 @@ impl From<diesel::result::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut body = json!({
-            "type": type_uri(self.code),
-            "title": self.title,
-            "status": self.status.as_u16(),
-            "detail": self.detail,
-        });
-        if !self.errors.is_empty() {
-            body["errors"] = json!(self.errors);
-        }
-        let mut response = (self.status, body.to_string()).into_response();
+        let body = Problem {
+            type_: type_uri(self.code),
+            title: self.title.into(),
+            status: self.status.as_u16(),
+            detail: self.detail,
+            errors: self.errors,
+        };
+        let text = serde_json::to_string(&body).unwrap_or_default();
+        let mut response = (self.status, text).into_response();
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,

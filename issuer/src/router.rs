@@ -1,33 +1,67 @@
-//! Every route in one place.
+//! Every route in one place. Routes are registered through `utoipa-axum`, so each one is in
+//! the OpenAPI document.
 
-use axum::routing::{get, post};
-use axum::Router;
+use std::sync::Arc;
 
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::metrics;
+use crate::openapi::ApiDoc;
 use crate::routes::{audit, batch, discovery, health, me, scopes, status_lists, tokens, usage};
 use crate::state::AppState;
 
+/// The routes and the OpenAPI document they describe.
+pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(discovery::configuration))
+        .routes(routes!(discovery::jwks))
+        .routes(routes!(status_lists::index))
+        .routes(routes!(status_lists::list))
+        .routes(routes!(me::me))
+        .routes(routes!(tokens::create, tokens::list))
+        .routes(routes!(batch::revoke))
+        .routes(routes!(batch::rotate))
+        .routes(routes!(tokens::get))
+        .routes(routes!(tokens::revoke))
+        .routes(routes!(tokens::rotate))
+        .routes(routes!(scopes::catalog))
+        .routes(routes!(audit::list))
+        .routes(routes!(usage::report))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(metrics::render))
+        .split_for_parts()
+}
+
 /// The issuer's HTTP application.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let (router, mut api) = routes();
+    // The document describes itself too.
+    api.paths.add_path_operation(
+        "/openapi.json",
+        vec![utoipa::openapi::HttpMethod::Get],
+        utoipa::openapi::path::OperationBuilder::new()
+            .tag("operations")
+            .summary(Some("This OpenAPI 3.1 document"))
+            .response(
+                "200",
+                utoipa::openapi::ResponseBuilder::new()
+                    .description("OpenAPI 3.1 JSON")
+                    .build(),
+            )
+            .build(),
+    );
+    let api = Arc::new(api);
+    router
         .route(
-            "/.well-known/gatepass-configuration",
-            get(discovery::configuration),
+            "/openapi.json",
+            get(move || async move { Json(api.as_ref().clone()) }),
         )
-        .route("/.well-known/jwks.json", get(discovery::jwks))
-        .route("/v1/status-lists", get(status_lists::index))
-        .route("/v1/status-lists/{list}", get(status_lists::list))
-        .route("/v1/me", get(me::me))
-        .route("/v1/tokens", post(tokens::create).get(tokens::list))
-        .route("/v1/tokens/revoke", post(batch::revoke))
-        .route("/v1/tokens/rotate", post(batch::rotate))
-        .route("/v1/tokens/{id}", get(tokens::get))
-        .route("/v1/tokens/{id}/revoke", post(tokens::revoke))
-        .route("/v1/tokens/{id}/rotate", post(tokens::rotate))
-        .route("/v1/scopes", get(scopes::catalog))
-        .route("/v1/audit-events", get(audit::list))
-        .route("/v1/usage", post(usage::report))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
         .fallback(|| async { crate::problem::ApiError::not_found("no such route") })
+        .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
 }

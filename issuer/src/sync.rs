@@ -180,7 +180,10 @@ pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<boo
         }
         let s = state.clone();
         match tokio::task::spawn_blocking(move || tick(&s)).await {
-            Ok(Err(e)) => tracing::warn!(error = %e, "background sync failed; will retry"),
+            Ok(Err(e)) => {
+                crate::metrics::METRICS.store_errors.inc();
+                tracing::warn!(error = %e, "background sync failed; will retry");
+            }
             Err(e) => tracing::error!(error = %e, "background sync panicked"),
             Ok(Ok(())) => {}
         }

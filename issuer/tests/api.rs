@@ -796,7 +796,85 @@ async fn tokens_verify_with_an_independent_jose_library(backend: Backend) {
     );
 }
 
+async fn openapi_and_metrics(backend: Backend) {
+    let app = TestApp::new(backend);
+    app.create(json!({"name": "m", "scopes": ["user:read"]}))
+        .await;
+    let doc = app.call("GET", "/openapi.json", None, None).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    assert!(
+        doc.body["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc.body["openapi"]
+    );
+    let paths = doc.body["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/.well-known/gatepass-configuration", "get"),
+        ("/.well-known/jwks.json", "get"),
+        ("/v1/status-lists", "get"),
+        ("/v1/status-lists/{list}", "get"),
+        ("/v1/me", "get"),
+        ("/v1/tokens", "post"),
+        ("/v1/tokens", "get"),
+        ("/v1/tokens/revoke", "post"),
+        ("/v1/tokens/rotate", "post"),
+        ("/v1/tokens/{id}", "get"),
+        ("/v1/tokens/{id}/revoke", "post"),
+        ("/v1/tokens/{id}/rotate", "post"),
+        ("/v1/scopes", "get"),
+        ("/v1/audit-events", "get"),
+        ("/v1/usage", "post"),
+        ("/healthz", "get"),
+        ("/readyz", "get"),
+        ("/metrics", "get"),
+        ("/openapi.json", "get"),
+    ] {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} is not documented"
+        );
+    }
+    let schemas = doc.body["components"]["schemas"].as_object().unwrap();
+    for name in [
+        "TokenInfo",
+        "NewToken",
+        "TokenPage",
+        "CreateRequest",
+        "RotateRequest",
+        "RevokeRequest",
+        "UsageReport",
+        "Problem",
+        "Me",
+    ] {
+        assert!(schemas.contains_key(name), "schema {name} missing");
+    }
+    assert_eq!(
+        doc.body["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+
+    let metrics = app.call("GET", "/metrics", None, None).await;
+    assert_eq!(metrics.status, StatusCode::OK);
+    assert!(
+        metrics.text.contains("gatepass_tokens_minted_total"),
+        "{}",
+        metrics.text
+    );
+    assert!(
+        metrics.text.contains("route=\"/v1/tokens\""),
+        "requests are labelled by route template"
+    );
+    assert!(metrics
+        .text
+        .contains("gatepass_http_request_duration_seconds_bucket"));
+    assert!(
+        !metrics.text.contains(&app.admin[3..20]),
+        "no token in metrics"
+    );
+}
+
 on_both_backends!(
+    openapi_and_metrics,
     discovery_jwks_and_status_lists,
     me_and_authentication_errors,
     create_validates_and_enforces_scope_rules,

@@ -5,23 +5,30 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use utoipa::IntoParams;
 
 use super::{decode_cursor, encode_cursor, page_limit, private_json};
 use crate::auth::Auth;
 use crate::db::{self, queries::audit as q};
-use crate::problem::ApiError;
+use crate::problem::{ApiError, Problem};
 use crate::scopes::TOKENS_ADMIN;
 use crate::state::{rfc3339, AppState};
 
 /// Query of the call.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
+    /// Page size, 1–200 (default 50).
     limit: Option<i64>,
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
 /// Newest first, cursor-paginated.
+#[utoipa::path(get, path = "/v1/audit-events", tag = "tokens", security(("bearer" = [])), params(AuditQuery),
+    description = "Who created, revoked or rotated what, when, from which token (needs tokens:admin).",
+    responses((status = 200, description = "`{events: [...], next_cursor}`", body = Object), (status = 401, description = "Missing, invalid, expired or revoked token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The token lacks the scope", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     auth: Auth,

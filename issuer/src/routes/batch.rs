@@ -4,24 +4,25 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use serde_json::json;
+use utoipa::ToSchema;
 
-use super::tokens::{revoke_all, rotate_all, with_secret, RotateRequest};
-use super::{private_json, ApiJson};
+use super::tokens::{revoke_all, rotate_all, typed, with_secret, RotateRequest};
+use super::ApiJson;
 use crate::auth::Auth;
 use crate::db;
-use crate::problem::ApiError;
+use crate::problem::{ApiError, Problem};
 use crate::scopes::TOKENS_WRITE;
 use crate::state::{now, AppState};
-use crate::tokens::view;
+use crate::tokens::view::{self, RevokedBatch, RotatedBatch};
 
 /// The most ids one batch call takes.
 pub const MAX_BATCH: usize = 1000;
 
 /// Body of `POST /v1/tokens/revoke`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeRequest {
+    /// 1 to 1000 distinct token ids.
     ids: Vec<String>,
 }
 
@@ -43,6 +44,8 @@ fn check_ids(ids: &[String]) -> Result<(), ApiError> {
 }
 
 /// Revokes every listed token, or none (404 names the first id out of reach).
+#[utoipa::path(post, path = "/v1/tokens/revoke", tag = "tokens", security(("bearer" = [])), request_body = RevokeRequest,
+    responses((status = 200, description = "All revoked", body = RevokedBatch), (status = 401, description = "Missing, invalid, expired or revoked token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The token lacks the scope", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such token you can see", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
 pub async fn revoke(
     State(state): State<AppState>,
     auth: Auth,
@@ -53,13 +56,17 @@ pub async fn revoke(
     let s = state.clone();
     let rows = db::run(&state.pool, move |c| revoke_all(&s, c, &caller, &req.ids)).await?;
     let now = now();
-    Ok(private_json(
+    Ok(typed(
         StatusCode::OK,
-        json!({"revoked": rows.iter().map(|r| view::info(r, now)).collect::<Vec<_>>()}),
+        &RevokedBatch {
+            revoked: rows.iter().map(|r| view::info(r, now)).collect(),
+        },
     ))
 }
 
 /// Rotates every listed token, or none; returns every new secret once.
+#[utoipa::path(post, path = "/v1/tokens/rotate", tag = "tokens", security(("bearer" = [])), request_body = RotateRequest,
+    responses((status = 201, description = "All rotated", body = RotatedBatch), (status = 401, description = "Missing, invalid, expired or revoked token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The token lacks the scope", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such token you can see", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Revoked or already rotated", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
 pub async fn rotate(
     State(state): State<AppState>,
     auth: Auth,
@@ -75,8 +82,13 @@ pub async fn rotate(
     })
     .await?;
     let now = now();
-    Ok(private_json(
+    Ok(typed(
         StatusCode::CREATED,
-        json!({"rotated": rotated.iter().map(|(secret, row)| with_secret(secret, row, now)).collect::<Vec<_>>()}),
+        &RotatedBatch {
+            rotated: rotated
+                .iter()
+                .map(|(secret, row)| with_secret(secret, row, now))
+                .collect(),
+        },
     ))
 }

@@ -3,28 +3,28 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde_json::json;
 
 use crate::auth::Auth;
 use crate::db::{self, queries::tokens as q};
-use crate::problem::ApiError;
+use crate::problem::{ApiError, Problem};
 use crate::state::{rfc3339, AppState};
+use crate::tokens::view::Me;
 
 /// The presented token's identity.
+#[utoipa::path(get, path = "/v1/me", tag = "tokens", security(("bearer" = [])), description = "Who the presented token is (the \"Test token\" call); needs no scope.",
+    responses((status = 200, description = "The token's identity", body = Me), (status = 401, description = "Missing, invalid, expired or revoked token", body = Problem, content_type = "application/problem+json")))]
 pub async fn me(State(state): State<AppState>, Auth(caller): Auth) -> Result<Response, ApiError> {
     let id = caller.token_id.clone();
     let row = db::run(&state.pool, move |c| q::get(c, &id).map_err(ApiError::from))
         .await?
         .ok_or_else(ApiError::unknown_token)?;
-    Ok(super::private_json(
-        StatusCode::OK,
-        json!({
-            "token_id": row.id,
-            "name": row.name,
-            "subject": caller.subject,
-            "workspace": caller.workspace,
-            "scopes": caller.scopes,
-            "expires_at": row.expires_at.map(rfc3339),
-        }),
-    ))
+    let me = Me {
+        token_id: row.id,
+        name: row.name,
+        subject: caller.subject,
+        workspace: caller.workspace,
+        scopes: caller.scopes,
+        expires_at: row.expires_at.map(rfc3339),
+    };
+    Ok(super::tokens::typed(StatusCode::OK, &me))
 }

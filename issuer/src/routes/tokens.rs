@@ -6,26 +6,35 @@ use axum::response::Response;
 use diesel::Connection;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use utoipa::{IntoParams, ToSchema};
 
 use super::{decode_cursor, encode_cursor, page_limit, private_json, ApiJson};
 use crate::auth::Auth;
 use crate::db::models::TokenRow;
 use crate::db::queries::{tokens as q, workspaces as ws_q};
 use crate::db::{self, DbConn};
-use crate::problem::ApiError;
+use crate::problem::{ApiError, Problem};
 use crate::scopes::{TOKENS_READ, TOKENS_WRITE};
 use crate::state::{now, AppState};
 use crate::tokens::requests::{authorize, create_spec, CreateRequest};
+use crate::tokens::view::{NewToken, TokenInfo, TokenPage};
 use crate::tokens::{self, view, Caller, MintSpec};
 
 /// The largest grace period of a rotation: 30 days.
 pub const MAX_GRACE_SECONDS: u64 = 2_592_000;
 
-/// `{"token": <secret>, ...info}`: the only time the secret is shown.
-pub fn with_secret(secret: &str, row: &TokenRow, now: i64) -> Value {
-    let mut body = view::info(row, now);
-    body["token"] = json!(secret);
-    body
+/// The secret with its info: the only time the secret is shown.
+pub fn with_secret(secret: &str, row: &TokenRow, now: i64) -> NewToken {
+    NewToken {
+        token: secret.to_owned(),
+        info: view::info(row, now),
+        previous: None,
+    }
+}
+
+/// A JSON body of a typed answer, not cacheable.
+pub fn typed<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
+    private_json(status, serde_json::to_value(body).unwrap_or(Value::Null))
 }
 
 /// The workspace's maximum expiry in days (configuration wins over the stored value).
@@ -41,6 +50,9 @@ pub fn expiry_cap(
 }
 
 /// `POST /v1/tokens`.
+#[utoipa::path(post, path = "/v1/tokens", tag = "tokens", security(("bearer" = [])), request_body = CreateRequest,
+    description = "Create a token (needs tokens:write). Only scopes the caller holds; another subject needs tokens:admin.",
+    responses((status = 201, description = "The new token; the secret is shown this once", body = NewToken), (status = 401, description = "Missing, invalid, expired or revoked token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The token lacks the scope", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
@@ -68,23 +80,31 @@ pub async fn create(
         })
     })
     .await?;
-    Ok(private_json(
+    Ok(typed(
         StatusCode::CREATED,
-        with_secret(&secret, &row, now()),
+        &with_secret(&secret, &row, now()),
     ))
 }
 
 /// Query of `GET /v1/tokens`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
+    /// active, expired, revoked or all (default).
     status: Option<String>,
+    /// Only this subject's tokens (others than one's own need tokens:admin).
     subject: Option<String>,
+    /// Page size, 1–200 (default 50).
     limit: Option<i64>,
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
 /// `GET /v1/tokens`: newest first, cursor-paginated.
+#[utoipa::path(get, path = "/v1/tokens", tag = "tokens", security(("bearer" = [])), params(ListQuery),
+    description = "List tokens (needs tokens:read): your own, or every token of the workspace with tokens:admin.",
+    responses((status = 200, description = "A page of tokens", body = TokenPage), (status = 401, description = "Missing, invalid, expired or revoked token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The token lacks the scope", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     auth: Auth,
@@ -132,9 +152,12 @@ pub async fn list(
         .then(|| rows.last().map(|r| encode_cursor(r.created_at, &r.id)))
         .flatten();
     let now = now();
-    Ok(private_json(
+    Ok(typed(
         StatusCode::OK,
-        json!({"tokens": rows.iter().map(|r| view::info(r, now)).collect::<Vec<_>>(), "next_cursor": next}),
+        &TokenPage {
+            tokens: rows.iter().map(|r| view::info(r, now)).collect(),
+            next_cursor: next,
+        },
     ))
 }
 
@@ -146,6 +169,8 @@ pub fn visible(conn: &mut DbConn, caller: &Caller, id: &str) -> Result<TokenRow,
 }
 
 /// `GET /v1/tokens/{id}`.
+#[utoipa::path(get, path = "/v1/tokens/{id}", tag = "tokens", security(("bearer" = [])), params(("id" = String, Path, description = "Token id")),
+    responses((status = 200, description = "Token info", body = TokenInfo), (status = 401, description = "Missing, invalid, expired or revoked token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The token lacks the scope", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such token you can see", body = Problem, content_type = "application/problem+json")))]
 pub async fn get(
     State(state): State<AppState>,
     auth: Auth,
@@ -153,7 +178,7 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     let caller = auth.require(TOKENS_READ)?.clone();
     let row = db::run(&state.pool, move |c| visible(c, &caller, &id)).await?;
-    Ok(private_json(StatusCode::OK, view::info(&row, now())))
+    Ok(typed(StatusCode::OK, &view::info(&row, now())))
 }
 
 /// Revokes every id (all visible to `caller`, or nothing changes), then republishes the lists.
@@ -184,6 +209,8 @@ pub fn publish(state: &AppState, conn: &mut DbConn) {
 }
 
 /// `POST /v1/tokens/{id}/revoke`: idempotent; revocation is final.
+#[utoipa::path(post, path = "/v1/tokens/{id}/revoke", tag = "tokens", security(("bearer" = [])), params(("id" = String, Path, description = "Token id")),
+    responses((status = 200, description = "The revoked token", body = TokenInfo), (status = 401, description = "Missing, invalid, expired or revoked token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The token lacks the scope", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such token you can see", body = Problem, content_type = "application/problem+json")))]
 pub async fn revoke(
     State(state): State<AppState>,
     auth: Auth,
@@ -192,11 +219,11 @@ pub async fn revoke(
     let caller = auth.require(TOKENS_WRITE)?.clone();
     let s = state.clone();
     let rows = db::run(&state.pool, move |c| revoke_all(&s, c, &caller, &[id])).await?;
-    Ok(private_json(StatusCode::OK, view::info(&rows[0], now())))
+    Ok(typed(StatusCode::OK, &view::info(&rows[0], now())))
 }
 
 /// Body of the rotate calls.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RotateRequest {
     /// Keep the old token working this long (0–2,592,000 s); default 0: revoke at once.
@@ -281,6 +308,10 @@ pub fn rotate_all(
 }
 
 /// `POST /v1/tokens/{id}/rotate`.
+#[utoipa::path(post, path = "/v1/tokens/{id}/rotate", tag = "tokens", security(("bearer" = [])), params(("id" = String, Path, description = "Token id")),
+    request_body(content = Option<RotateRequest>, description = "Optional; an empty body revokes the old token at once"),
+    description = "A new token with the same name, description, subject, scopes and lifetime (from now); the old one is revoked now or after the grace period. Renews expired tokens; refuses revoked ones.",
+    responses((status = 201, description = "The new token, and the old one's info in `previous`", body = NewToken), (status = 401, description = "Missing, invalid, expired or revoked token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The token lacks the scope", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such token you can see", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Revoked or already rotated", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
 pub async fn rotate(
     State(state): State<AppState>,
     auth: Auth,
@@ -311,6 +342,6 @@ pub async fn rotate(
     .await?;
     let now = now();
     let mut body = with_secret(&secret, &row, now);
-    body["previous"] = old.map_or(Value::Null, |o| view::info(&o, now));
-    Ok(private_json(StatusCode::CREATED, body))
+    body.previous = old.map(|o| view::info(&o, now));
+    Ok(typed(StatusCode::CREATED, &body))
 }

@@ -5,30 +5,37 @@ use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 use super::ApiJson;
 use crate::auth::Auth;
 use crate::db::{self, queries::tokens as q};
-use crate::problem::{ApiError, FieldError};
+use crate::problem::{ApiError, FieldError, Problem};
 use crate::scopes::USAGE_REPORT;
 use crate::state::{now, AppState};
 
 /// One report entry.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Seen {
+    /// Token id.
     jti: String,
+    /// When it was seen, RFC 3339.
     at: String,
 }
 
 /// The report.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UsageReport {
+    /// Up to 1000 entries.
     seen: Vec<Seen>,
 }
 
 /// Applies a report to tokens of the caller's workspace; unknown ids are ignored.
+#[utoipa::path(post, path = "/v1/usage", tag = "tokens", security(("bearer" = [])), request_body = UsageReport,
+    description = "SDK usage reports (needs usage:report): last_used_at only moves forward.",
+    responses((status = 200, description = "`{updated: n}`", body = Object), (status = 401, description = "Missing, invalid, expired or revoked token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The token lacks the scope", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
 pub async fn report(
     State(state): State<AppState>,
     auth: Auth,

@@ -161,7 +161,10 @@ pub fn mint(
         };
         // A savepoint, so a taken index does not abort the surrounding transaction (PostgreSQL).
         match conn.transaction(|c| token_q::insert(c, &row)) {
-            Ok(()) => return Ok((secret, row)),
+            Ok(()) => {
+                crate::metrics::METRICS.minted.inc();
+                return Ok((secret, row));
+            }
             Err(e) if is_unique_violation(&e) => continue,
             Err(e) => return Err(e),
         }
@@ -184,6 +187,7 @@ pub fn revoke_in_tx(
 ) -> Result<bool, DbError> {
     let changed = token_q::revoke(conn, id, now)?;
     if changed {
+        crate::metrics::METRICS.revoked.inc();
         list_q::bump_version(conn, list)?;
         if let Some(row) = token_q::get(conn, id)? {
             let detail = if actor.is_none() {

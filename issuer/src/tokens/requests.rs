@@ -2,13 +2,14 @@
 //! SPEC §4 (no scope escalation, no other workspace, only `tokens:admin` mints for others).
 
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use super::{Caller, MintSpec};
 use crate::problem::{ApiError, FieldError};
 use crate::scopes::Catalog;
 
 /// `POST /v1/tokens`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRequest {
     /// 1–100 characters after trimming.

@@ -1,0 +1,156 @@
+//! Prometheus metrics (`GET /metrics`), and the middleware that records every request and
+//! logs one line for it (method, route, status, duration: never headers, so never a token).
+
+use std::sync::LazyLock;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+/// Labels of a request.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabels {
+    /// HTTP method.
+    pub method: String,
+    /// The route template (`/v1/tokens/{id}`), never the raw path.
+    pub route: String,
+    /// Status code.
+    pub status: u16,
+}
+
+/// Labels of a latency observation.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct LatencyLabels {
+    /// HTTP method.
+    pub method: String,
+    /// The route template.
+    pub route: String,
+}
+
+/// Every metric of the process.
+pub struct Metrics {
+    registry: Registry,
+    /// Requests by route and status.
+    pub requests: Family<RouteLabels, Counter>,
+    /// Request latency by route.
+    pub latency: Family<LatencyLabels, Histogram>,
+    /// Tokens minted (API, CLI, rotation).
+    pub minted: Counter,
+    /// Tokens revoked.
+    pub revoked: Counter,
+    /// Tokens rotated.
+    pub rotated: Counter,
+    /// Status lists rebuilt and signed.
+    pub list_rebuilds: Counter,
+    /// Time to rebuild one status list.
+    pub list_rebuild_seconds: Histogram,
+    /// Storage failures seen by the API or the background sync.
+    pub store_errors: Counter,
+}
+
+/// The process-wide metrics.
+pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
+    let mut registry = Registry::with_prefix("gatepass");
+    let requests = Family::<RouteLabels, Counter>::default();
+    let latency = Family::<LatencyLabels, Histogram>::new_with_constructor(|| {
+        Histogram::new(exponential_buckets(0.0005, 2.0, 14))
+    });
+    let (minted, revoked, rotated, list_rebuilds, store_errors) = (
+        Counter::default(),
+        Counter::default(),
+        Counter::default(),
+        Counter::default(),
+        Counter::default(),
+    );
+    let list_rebuild_seconds = Histogram::new(exponential_buckets(0.001, 2.0, 12));
+    registry.register(
+        "http_requests",
+        "HTTP requests by route and status",
+        requests.clone(),
+    );
+    registry.register(
+        "http_request_duration_seconds",
+        "HTTP request latency by route",
+        latency.clone(),
+    );
+    registry.register("tokens_minted", "Tokens minted", minted.clone());
+    registry.register("tokens_revoked", "Tokens revoked", revoked.clone());
+    registry.register("tokens_rotated", "Tokens rotated", rotated.clone());
+    registry.register(
+        "status_list_rebuilds",
+        "Status lists rebuilt and signed",
+        list_rebuilds.clone(),
+    );
+    registry.register(
+        "status_list_rebuild_duration_seconds",
+        "Time to rebuild one status list",
+        list_rebuild_seconds.clone(),
+    );
+    registry.register("store_errors", "Storage failures", store_errors.clone());
+    Metrics {
+        registry,
+        requests,
+        latency,
+        minted,
+        revoked,
+        rotated,
+        list_rebuilds,
+        list_rebuild_seconds,
+        store_errors,
+    }
+});
+
+/// `GET /metrics`: the Prometheus text format.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus / OpenMetrics text", body = String)))]
+pub async fn render() -> Response {
+    let mut text = String::new();
+    if let Err(e) = prometheus_client::encoding::text::encode(&mut text, &METRICS.registry) {
+        return crate::problem::ApiError::internal(&e).into_response();
+    }
+    (
+        [(
+            CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
+}
+
+/// Records and logs every request.
+pub async fn track(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    let elapsed = started.elapsed();
+    METRICS
+        .requests
+        .get_or_create(&RouteLabels {
+            method: method.clone(),
+            route: route.clone(),
+            status,
+        })
+        .inc();
+    METRICS
+        .latency
+        .get_or_create(&LatencyLabels {
+            method: method.clone(),
+            route: route.clone(),
+        })
+        .observe(elapsed.as_secs_f64());
+    // Access log at debug: enable with GATEPASS_LOG=info,gatepass_issuer::http=debug.
+    tracing::debug!(target: "gatepass_issuer::http", %method, %route, status, ms = elapsed.as_secs_f64() * 1000.0, "request");
+    response
+}
