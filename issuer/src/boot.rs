@@ -85,6 +85,7 @@ pub fn boot(config: Config) -> Result<Booted, String> {
         verifier,
         last_used: Mutex::new(HashMap::new()),
         key_fingerprint: Mutex::new(None),
+        me_cache: quick_cache::sync::Cache::new(10_000),
         config,
     }));
     sync::sync_keys(&state, &mut conn)?;

@@ -34,6 +34,9 @@ pub struct Inner {
     pub verifier: gatepass::Verifier,
     /// `jti` → last use, written to the store in batches.
     pub last_used: Mutex<HashMap<String, i64>>,
+    /// `jti` → (name, expires_at) for `/v1/me`: both are fixed at creation, so a hit skips
+    /// the store (revocation is still checked by `verifier` on every call).
+    pub me_cache: quick_cache::sync::Cache<String, (String, Option<i64>)>,
     /// The key table fingerprint last seen (to notice other replicas' rotations).
     pub key_fingerprint: Mutex<Option<crate::db::queries::keys::KeyFingerprint>>,
 }

@@ -4,8 +4,6 @@
 
 use std::time::Duration;
 
-use diesel::Connection;
-
 use crate::db::queries::{keys as key_q, lists as list_q, tokens as token_q};
 use crate::db::{self, DbError};
 use crate::keys;
@@ -79,7 +77,9 @@ pub fn sync_lists(state: &AppState, conn: &mut db::DbConn, all: bool) -> Result<
 pub fn apply_due_revocations(conn: &mut db::DbConn) -> Result<usize, DbError> {
     let due = token_q::due_revocations(conn, now())?;
     for (id, list) in &due {
-        crate::tokens::revoke_in_tx(conn, id, list, now(), None)?;
+        db::write_tx(conn, |c| {
+            crate::tokens::revoke_in_tx(c, id, list, now(), None)
+        })?;
     }
     Ok(due.len())
 }
@@ -96,7 +96,7 @@ pub fn flush_last_used(state: &AppState, conn: &mut db::DbConn) -> Result<(), Db
     if batch.is_empty() {
         return Ok(());
     }
-    let result = conn.transaction(|c| {
+    let result = crate::db::write_tx(conn, |c| {
         for (jti, at) in &batch {
             token_q::touch(c, jti, None, *at)?;
         }

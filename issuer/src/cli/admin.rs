@@ -125,7 +125,7 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
         created_by: None,
         rotated_from: None,
     };
-    let (secret, row) = diesel::Connection::transaction(&mut *conn, |c| {
+    let (secret, row) = db::write_tx(&mut conn, |c| {
         let (secret, row) = tokens::mint(c, config, &ring.active, &spec, now())?;
         tokens::audit(
             c,

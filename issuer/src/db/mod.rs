@@ -137,6 +137,32 @@ where
     .map_err(|e| E::from(DbError::Unavailable(format!("blocking task failed: {e}"))))?
 }
 
+/// SQLite allows one writer; in-process writers queue here instead of spinning in SQLite's
+/// busy handler.
+static SQLITE_WRITES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// A write transaction. On SQLite it takes the write lock with its first statement: a
+/// transaction that reads first and writes later cannot upgrade while another connection
+/// writes ("database is locked", which the busy timeout does not cover).
+///
+/// # Errors
+/// What `f` returns, or the transaction failed.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::Connection;
+    let _one_writer = matches!(conn, DbConn::Sqlite(_))
+        .then(|| SQLITE_WRITES.lock().unwrap_or_else(|p| p.into_inner()));
+    conn.transaction(|c| {
+        if let DbConn::Sqlite(sqlite) = c {
+            sqlite.batch_execute("UPDATE status_lists SET used = used WHERE 0")?;
+        }
+        f(c)
+    })
+}
+
 /// True for a unique-constraint violation (e.g. a status index taken by another replica).
 pub fn is_unique_violation(e: &DbError) -> bool {
     matches!(

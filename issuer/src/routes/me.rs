@@ -14,17 +14,26 @@ use crate::tokens::view::Me;
 #[utoipa::path(get, path = "/v1/me", tag = "tokens", security(("bearer" = [])), description = "Who the presented token is (the \"Test token\" call); needs no scope.",
     responses((status = 200, description = "The token's identity", body = Me), (status = 401, description = "Missing, invalid, expired or revoked token", body = Problem, content_type = "application/problem+json")))]
 pub async fn me(State(state): State<AppState>, Auth(caller): Auth) -> Result<Response, ApiError> {
-    let id = caller.token_id.clone();
-    let row = db::run(&state.pool, move |c| q::get(c, &id).map_err(ApiError::from))
-        .await?
-        .ok_or_else(ApiError::unknown_token)?;
+    let (name, expires_at) = match state.me_cache.get(&caller.token_id) {
+        Some(hit) => hit,
+        None => {
+            let id = caller.token_id.clone();
+            let row = db::run(&state.pool, move |c| q::get(c, &id).map_err(ApiError::from))
+                .await?
+                .ok_or_else(ApiError::unknown_token)?;
+            state
+                .me_cache
+                .insert(row.id, (row.name.clone(), row.expires_at));
+            (row.name, row.expires_at)
+        }
+    };
     let me = Me {
-        token_id: row.id,
-        name: row.name,
+        token_id: caller.token_id,
+        name,
         subject: caller.subject,
         workspace: caller.workspace,
         scopes: caller.scopes,
-        expires_at: row.expires_at.map(rfc3339),
+        expires_at: expires_at.map(rfc3339),
     };
     Ok(super::tokens::typed(StatusCode::OK, &me))
 }

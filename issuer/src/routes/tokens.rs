@@ -3,7 +3,6 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use diesel::Connection;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -64,7 +63,7 @@ pub async fn create(
         let cap = expiry_cap(&s, conn, &caller.workspace)?;
         let spec = create_spec(req, &caller, &s.catalog, cap)?;
         let key = std::sync::Arc::clone(&s.keys.load().active);
-        conn.transaction(|c| {
+        crate::db::write_tx(conn, |c| {
             let now = now();
             let (secret, row) = tokens::mint(c, &s.config, &key, &spec, now)?;
             tokens::audit(
@@ -188,7 +187,7 @@ pub fn revoke_all(
     caller: &Caller,
     ids: &[String],
 ) -> Result<Vec<TokenRow>, ApiError> {
-    let rows = conn.transaction(|c| {
+    let rows = crate::db::write_tx(conn, |c| {
         let mut rows = Vec::with_capacity(ids.len());
         for id in ids {
             let row = visible(c, caller, id)?;
@@ -249,7 +248,7 @@ pub fn rotate_all(
         ));
     }
     let key = std::sync::Arc::clone(&state.keys.load().active);
-    let out = conn.transaction(|c| {
+    let out = crate::db::write_tx(conn, |c| {
         let now = now();
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {

@@ -66,12 +66,14 @@ pub async fn report(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let updated = db::run(&state.pool, move |c| {
-        let mut n = 0;
-        for (jti, at) in &entries {
-            n += q::touch(c, jti, Some(&caller.workspace), *at)?;
-        }
-        Ok::<_, ApiError>(n)
+    let updated = db::run(&state.pool, move |conn| {
+        db::write_tx(conn, |c| {
+            let mut n = 0;
+            for (jti, at) in &entries {
+                n += q::touch(c, jti, Some(&caller.workspace), *at)?;
+            }
+            Ok::<_, ApiError>(n)
+        })
     })
     .await?;
     Ok(Json(json!({"updated": updated})))
