@@ -127,7 +127,9 @@ impl Config {
             }
             figment = figment.merge(Toml::file(path));
         }
-        figment = figment.merge(Env::prefixed("GATEPASS_").ignore(&["CONFIG", "TEST_QUICK"]));
+        // Not settings: the config file path (a CLI flag), the log filter, and the test switch.
+        figment =
+            figment.merge(Env::prefixed("GATEPASS_").ignore(&["CONFIG", "LOG", "TEST_QUICK"]));
         let config: Config = figment.extract().map_err(|e| ConfigError(describe(e)))?;
         config.validate()?;
         Ok(config)

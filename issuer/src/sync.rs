@@ -50,6 +50,7 @@ pub fn sync_lists(state: &AppState, conn: &mut db::DbConn, all: bool) -> Result<
     };
     let key = std::sync::Arc::clone(&state.keys.load().active);
     for row in rows.iter().filter(|r| stale.contains(&r.id)) {
+        let started = std::time::Instant::now();
         let signed = status::build(
             conn,
             row,
@@ -58,6 +59,10 @@ pub fn sync_lists(state: &AppState, conn: &mut db::DbConn, all: bool) -> Result<
             state.config.status_list_ttl,
             now,
         )?;
+        crate::metrics::METRICS.list_rebuilds.inc();
+        crate::metrics::METRICS
+            .list_rebuild_seconds
+            .observe(started.elapsed().as_secs_f64());
         state
             .verifier
             .update_status_list(

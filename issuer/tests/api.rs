@@ -796,6 +796,58 @@ async fn tokens_verify_with_an_independent_jose_library(backend: Backend) {
     );
 }
 
+/// PostgreSQL goes away: readiness and the API say so with 503, while everything verifiers
+/// need (JWKS, status lists) is still served from memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_down_is_503_and_verification_data_stays_up() {
+    let app = TestApp::with(Backend::Postgres, |c| c.db_pool_size = 2);
+    let (token, _) = app
+        .create(json!({"name": "before", "scopes": ["user:read"], "expires_in_days": 1}))
+        .await;
+    app.drop_database();
+    let ready = app.call("GET", "/readyz", None, None).await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    let create = app
+        .post(
+            "/v1/tokens",
+            &app.admin,
+            json!({"name": "x", "scopes": ["user:read"]}),
+        )
+        .await;
+    assert_eq!(
+        create.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        create.text
+    );
+    assert_eq!(
+        problem_type(&create),
+        "urn:gatepass:problem:storage_unavailable"
+    );
+    assert_eq!(
+        app.call("GET", "/.well-known/jwks.json", None, None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.call("GET", "/v1/status-lists/1", None, None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.call("GET", "/healthz", None, None).await.status,
+        StatusCode::OK
+    );
+    // The issuer's own verifier still answers: a bad token is still a 401, not a 503.
+    assert_eq!(
+        app.get("/v1/me", "gp_x.y.z").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    drop(token);
+}
+
 async fn openapi_and_metrics(backend: Backend) {
     let app = TestApp::new(backend);
     app.create(json!({"name": "m", "scopes": ["user:read"]}))
@@ -873,7 +925,72 @@ async fn openapi_and_metrics(backend: Backend) {
     );
 }
 
+async fn the_next_list_is_published_before_the_current_one_fills(backend: Backend) {
+    let app = TestApp::new(backend); // capacity 4096: the next list appears at 90% (3686 used)
+    app.sql("UPDATE status_lists SET used = 3685 WHERE id = '1'");
+    let (first, _) = app
+        .create(json!({"name": "last in list 1", "scopes": ["user:read"]}))
+        .await;
+    assert!(claims_of(&first)["status"]["status_list"]["uri"]
+        .as_str()
+        .unwrap()
+        .ends_with("/1"));
+    gatepass_issuer::sync::tick(&app.state).unwrap();
+    let index = app.call("GET", "/v1/status-lists", None, None).await;
+    assert_eq!(
+        index.body["lists"],
+        json!([
+            "http://issuer.test/v1/status-lists/1",
+            "http://issuer.test/v1/status-lists/2"
+        ]),
+        "listed before any token uses it"
+    );
+    let (second, _) = app
+        .create(json!({"name": "first in list 2", "scopes": ["user:read"]}))
+        .await;
+    assert!(claims_of(&second)["status"]["status_list"]["uri"]
+        .as_str()
+        .unwrap()
+        .ends_with("/2"));
+    assert_eq!(app.get("/v1/me", &second).await.status, StatusCode::OK);
+}
+
+async fn signing_keys_rotate_by_age(backend: Backend) {
+    let app = TestApp::with(backend, |c| c.key_rotation_days = 30);
+    let (old_token, _) = app
+        .create(json!({"name": "old", "scopes": ["user:read"]}))
+        .await;
+    gatepass_issuer::sync::tick(&app.state).unwrap();
+    assert_eq!(app.state.keys.load().kids.len(), 1, "a young key is kept");
+    app.sql("UPDATE signing_keys SET created_at = created_at - 31 * 86400");
+    gatepass_issuer::sync::tick(&app.state).unwrap();
+    let ring = app.state.keys.load();
+    assert_eq!(
+        ring.kids.len(),
+        2,
+        "a new key, and the old one still published"
+    );
+    let (new_token, _) = app
+        .create(json!({"name": "new", "scopes": ["user:read"]}))
+        .await;
+    let kid = |t: &str| {
+        use base64::Engine as _;
+        let h: Value = serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(t[3..].split('.').next().unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        h["kid"].as_str().unwrap().to_owned()
+    };
+    assert_ne!(kid(&old_token), kid(&new_token));
+    assert_eq!(kid(&new_token), ring.active.kid());
+    assert_eq!(app.get("/v1/me", &old_token).await.status, StatusCode::OK);
+}
+
 on_both_backends!(
+    the_next_list_is_published_before_the_current_one_fills,
+    signing_keys_rotate_by_age,
     openapi_and_metrics,
     discovery_jwks_and_status_lists,
     me_and_authentication_errors,

@@ -400,6 +400,66 @@ fn the_online_sdk_verifies_against_a_live_issuer() {
     }
 }
 
+#[test]
+fn logs_never_contain_a_token() {
+    let env = Env::new(Backend::Sqlite);
+    let port = free_port();
+    let mut child = env
+        .command(port)
+        .env("GATEPASS_LOG", "debug,hyper=info,h2=info")
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Drain stderr as it comes, so the server never blocks on a full pipe.
+    let mut stderr = child.stderr.take().unwrap();
+    let log_reader = std::thread::spawn(move || {
+        let mut log = String::new();
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut log);
+        log
+    });
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while ureq::get(&format!("{url}/healthz")).call().is_err() {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut stdout = String::new();
+    let mut out = child.stdout.take().unwrap();
+    // The bootstrap banner is the first thing on stdout.
+    let mut buf = [0u8; 4096];
+    let n = std::io::Read::read(&mut out, &mut buf).unwrap();
+    stdout.push_str(&String::from_utf8_lossy(&buf[..n]));
+    let admin = stdout
+        .split_whitespace()
+        .find(|w| w.starts_with("gp_"))
+        .expect("bootstrap token")
+        .to_owned();
+    let (_, created) = post(
+        &format!("{url}/v1/tokens"),
+        &admin,
+        json!({"name": "logged?", "scopes": ["user:read"]}),
+    );
+    let secret = created["token"].as_str().unwrap().to_owned();
+    get(&format!("{url}/v1/me"), &secret);
+    get(&format!("{url}/v1/me"), "gp_bad.token.value");
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let log = log_reader.join().unwrap();
+    assert!(
+        log.contains("route=/v1/me") || log.contains("\"route\":\"/v1/me\""),
+        "debug access logs are on: {log}"
+    );
+    for secret in [&admin, &secret] {
+        let signature = secret.rsplit('.').next().unwrap();
+        assert!(!log.contains(signature), "a token leaked into the log");
+    }
+    assert!(!log.contains("gp_bad.token.value"));
+}
+
 #[cfg(unix)]
 #[test]
 fn sigterm_shuts_down_gracefully() {
@@ -427,28 +487,34 @@ fn sigterm_shuts_down_gracefully() {
 #[test]
 fn two_replicas_share_one_postgres() {
     let env = Env::new(Backend::Postgres);
-    // Both replicas serve one public issuer URL, as behind a load balancer.
-    let spawn = |port: u16| {
+    // Both replicas serve one public issuer URL, as behind a load balancer, and start at the
+    // same moment on the empty database (migrations and bootstrap must not collide).
+    let start = |port: u16| {
         let mut cmd = env.command(port);
         cmd.env("GATEPASS_ISSUER_URL", "http://issuer.replicas")
             .arg("serve")
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        let child = cmd.spawn().unwrap();
-        let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while ureq::get(&format!("{url}/healthz")).call().is_err() {
-            assert!(Instant::now() < deadline, "replica did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
         Server {
-            child,
-            url,
+            child: cmd.spawn().unwrap(),
+            url: format!("http://127.0.0.1:{port}"),
             bootstrap: None,
         }
     };
-    let a = spawn(free_port());
-    let b = spawn(free_port());
+    let (mut a, mut b) = (start(free_port()), start(free_port()));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    for server in [&mut a, &mut b] {
+        while ureq::get(&format!("{}/healthz", server.url))
+            .call()
+            .is_err()
+        {
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("a replica exited during a concurrent start: {status}");
+            }
+            assert!(Instant::now() < deadline, "replica did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
     let mut mint = env.command(free_port());
     let out = mint
         .env("GATEPASS_ISSUER_URL", "http://issuer.replicas")

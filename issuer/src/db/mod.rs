@@ -103,9 +103,16 @@ pub fn migrate(pool: &DbPool) -> Result<usize, DbError> {
     let mut conn = get(pool)?;
     let ran = match &mut *conn {
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-        DbConn::Postgres(c) => c
-            .run_pending_migrations(POSTGRES_MIGRATIONS)
-            .map(|v| v.len()),
+        DbConn::Postgres(c) => {
+            // Replicas starting together take turns: the first migrates, the others find nothing to do.
+            c.batch_execute("SELECT pg_advisory_lock(7261001)")
+                .map_err(|e| DbError::Unavailable(format!("migration lock: {e}")))?;
+            let ran = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len());
+            let _ = c.batch_execute("SELECT pg_advisory_unlock(7261001)");
+            ran
+        }
     };
     ran.map_err(|e| DbError::Unavailable(format!("migration failed: {e}")))
 }

@@ -289,6 +289,7 @@ pub fn rotate_all(
             } else {
                 q::schedule_revocation(c, &old.id, now + grace as i64)?;
             }
+            crate::metrics::METRICS.rotated.inc();
             tokens::audit(
                 c,
                 &old.workspace,

@@ -194,6 +194,11 @@ impl TestApp {
         )
     }
 
+    /// PostgreSQL only: drops the database under the running app (connections are terminated).
+    pub fn drop_database(&self) {
+        drop_database(self.pg_name.as_deref().expect("postgres"));
+    }
+
     /// Runs blocking SQL against the test database.
     pub fn sql(&self, query: &str) {
         let mut conn = gatepass_issuer::db::get(&self.state.pool).unwrap();
