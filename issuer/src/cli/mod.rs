@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "gatepass-issuer", version, about)]
 pub struct Cli {
-    /// TOML configuration file (every key can also be set as GATEPASS_<KEY>).
+    /// TOML configuration file (every key can also be set as `GATEPASS_<KEY>`).
     #[arg(long, global = true, env = "GATEPASS_CONFIG")]
     pub config: Option<PathBuf>,
     /// What to do.
