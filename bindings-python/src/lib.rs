@@ -1,1 +1,18 @@
-//! Python bindings for the gatepass verifier (placeholder until issue 5 lands the pyo3 module).
+//! The `gatepass._gatepass` extension module: the Rust verifier, as Python types.
+//! It only translates types and errors; every behaviour is the `gatepass` crate's.
+
+mod claims;
+mod convert;
+mod errors;
+mod verifier;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _gatepass(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<verifier::Verifier>()?;
+    m.add_class::<claims::Claims>()?;
+    errors::register(py, m)?;
+    Ok(())
+}

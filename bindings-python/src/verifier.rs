@@ -1,0 +1,200 @@
+//! `gatepass.Verifier`: online (issuer URL, background refresh on Rust threads) or offline
+//! (JWKS and status-list bytes). Network waits and verification run without the GIL.
+
+use std::time::Duration;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+use pyo3::types::PyDict;
+
+use crate::claims::Claims;
+use crate::convert::bytes_of;
+use crate::errors::{config_error, token_error};
+
+/// One audience or several.
+#[derive(FromPyObject)]
+enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Audience {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            Audience::One(a) => vec![a],
+            Audience::Many(v) => v,
+        }
+    }
+}
+
+fn seconds(name: &str, value: f64) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(value).map_err(|_| {
+        PyValueError::new_err(format!(
+            "{name} must be a non-negative number of seconds, got {value}"
+        ))
+    })
+}
+
+/// Verifies gatepass tokens locally.
+#[pyclass(frozen, module = "gatepass")]
+pub struct Verifier(gatepass::Verifier);
+
+#[pymethods]
+impl Verifier {
+    /// Online verifier: discovers the issuer, loads keys and status lists, refreshes them in
+    /// the background. Blocks (without the GIL) until the first load, up to `startup_timeout`
+    /// seconds; `startup_timeout=None` returns at once.
+    #[new]
+    #[pyo3(signature = (issuer_url, *, audience=None, leeway=60.0, refresh_interval=300.0, max_staleness=86400.0,
+        http_timeout=10.0, unknown_key_cooldown=30.0, startup_timeout=Some(10.0), usage_report_token=None,
+        usage_report_interval=60.0, cache_size=10_000, danger_fail_open_when_stale=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        issuer_url: String,
+        audience: Option<Audience>,
+        leeway: f64,
+        refresh_interval: f64,
+        max_staleness: f64,
+        http_timeout: f64,
+        unknown_key_cooldown: f64,
+        startup_timeout: Option<f64>,
+        usage_report_token: Option<String>,
+        usage_report_interval: f64,
+        cache_size: usize,
+        danger_fail_open_when_stale: bool,
+    ) -> PyResult<Self> {
+        let mut builder = gatepass::Verifier::builder(issuer_url)
+            .audiences(audience.map(Audience::into_vec).unwrap_or_default())
+            .leeway(seconds("leeway", leeway)?)
+            .refresh_interval(seconds("refresh_interval", refresh_interval)?)
+            .max_staleness(seconds("max_staleness", max_staleness)?)
+            .http_timeout(seconds("http_timeout", http_timeout)?)
+            .unknown_key_cooldown(seconds("unknown_key_cooldown", unknown_key_cooldown)?)
+            .usage_report_interval(seconds("usage_report_interval", usage_report_interval)?)
+            .cache_size(cache_size)
+            .danger_fail_open_when_stale(danger_fail_open_when_stale)
+            .startup(match startup_timeout {
+                Some(t) => gatepass::Startup::Wait(seconds("startup_timeout", t)?),
+                None => gatepass::Startup::Background,
+            });
+        if let Some(token) = usage_report_token {
+            builder = builder.usage_report_token(token);
+        }
+        py.detach(|| builder.build())
+            .map(Verifier)
+            .map_err(|e| config_error(&e))
+    }
+
+    /// Offline verifier from the issuer's JWKS and status-list tokens (str or bytes).
+    /// `now` pins the clock (seconds since the epoch), for tests.
+    #[staticmethod]
+    #[pyo3(signature = (*, issuer, jwks, status_lists=None, audience=None, leeway=60.0, prefix="gp_".to_owned(),
+        now=None, cache_size=10_000, danger_fail_open_when_stale=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn offline(
+        issuer: String,
+        jwks: &Bound<'_, PyAny>,
+        status_lists: Option<&Bound<'_, PyDict>>,
+        audience: Option<Audience>,
+        leeway: f64,
+        prefix: String,
+        now: Option<i64>,
+        cache_size: usize,
+        danger_fail_open_when_stale: bool,
+    ) -> PyResult<Self> {
+        let mut builder = gatepass::Verifier::offline(issuer, bytes_of(jwks, "jwks")?)
+            .audiences(audience.map(Audience::into_vec).unwrap_or_default())
+            .leeway(seconds("leeway", leeway)?)
+            .prefix(prefix)
+            .cache_size(cache_size)
+            .danger_fail_open_when_stale(danger_fail_open_when_stale);
+        if let Some(now) = now {
+            builder = builder.clock(gatepass::clock::ManualClock::new(now));
+        }
+        if let Some(lists) = status_lists {
+            for (uri, jwt) in lists.iter() {
+                let uri: String = uri
+                    .extract()
+                    .map_err(|_| PyValueError::new_err("status_lists keys must be URI strings"))?;
+                builder = builder.status_list(uri, bytes_of(&jwt, "each status list")?);
+            }
+        }
+        builder.build().map(Verifier).map_err(|e| config_error(&e))
+    }
+
+    /// Verifies `token` (with or without the prefix); returns its claims or raises a
+    /// `TokenError` subclass whose `code` says why.
+    fn verify(&self, py: Python<'_>, token: PyBackedStr) -> PyResult<Claims> {
+        py.detach(|| self.0.verify(&token))
+            .map(Claims)
+            .map_err(|e| token_error(py, &e))
+    }
+
+    /// `verify`, then the workspace (`wrong_workspace`) and every scope (`insufficient_scope`).
+    #[pyo3(signature = (token, scopes=None, workspace=None))]
+    fn require(
+        &self,
+        py: Python<'_>,
+        token: PyBackedStr,
+        scopes: Option<Vec<String>>,
+        workspace: Option<String>,
+    ) -> PyResult<Claims> {
+        let scopes = scopes.unwrap_or_default();
+        py.detach(|| self.0.require(&token, &scopes, workspace.as_deref()))
+            .map(Claims)
+            .map_err(|e| token_error(py, &e))
+    }
+
+    /// Online: refresh keys and status lists now and wait for it (raises `ConfigError` with
+    /// what failed; the last good data stays). Offline: does nothing.
+    #[pyo3(signature = (timeout=10.0))]
+    fn refresh(&self, py: Python<'_>, timeout: f64) -> PyResult<()> {
+        let timeout = seconds("timeout", timeout)?;
+        py.detach(|| self.0.refresh(timeout))
+            .map_err(|e| config_error(&e))
+    }
+
+    /// Stops the background refresh (verification keeps using the data it has).
+    fn close(&self) {
+        self.0.close();
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&self, _args: &Bound<'_, pyo3::types::PyTuple>) -> bool {
+        self.0.close();
+        false
+    }
+
+    /// The issuer URL tokens must name in `iss`.
+    #[getter]
+    fn issuer(&self) -> &str {
+        self.0.issuer()
+    }
+
+    /// `kid`s of the keys loaded now.
+    #[getter]
+    fn key_ids(&self) -> Vec<String> {
+        self.0.key_ids()
+    }
+
+    /// URIs of the status lists loaded now.
+    #[getter]
+    fn status_list_uris(&self) -> Vec<String> {
+        self.0.status_list_uris()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Verifier(issuer={:?}, keys={}, status_lists={})",
+            self.0.issuer(),
+            self.0.key_ids().len(),
+            self.0.status_list_uris().len()
+        )
+    }
+}

@@ -1,0 +1,101 @@
+"""The FastAPI dependency and the Flask decorator, through their test clients."""
+
+import pytest
+
+import gatepass
+from conftest import load_vectors
+
+CASES = {c["name"]: c for c in load_vectors()}
+C = CASES["eddsa_valid"]
+GOOD = C["token"]
+REVOKED = CASES["status_revoked"]["token"]
+
+
+def verifier():
+    return gatepass.Verifier.offline(issuer=C["issuer"], jwks=C["jwks"], status_lists=C["status_lists"], now=C["now"])
+
+
+def check_answers(get):
+    ok = get("/read", GOOD)
+    assert ok.status_code == 200
+    assert ok.json() == {"user": "user_42"}
+
+    missing = get("/read", None)
+    assert missing.status_code == 401
+    assert missing.headers["WWW-Authenticate"] == "Bearer"
+    assert missing.headers["Content-Type"].startswith("application/problem+json")
+
+    revoked = get("/read", REVOKED)
+    assert revoked.status_code == 401
+    assert 'error="invalid_token"' in revoked.headers["WWW-Authenticate"]
+    assert revoked.json()["code"] == "revoked"
+    assert revoked.json()["type"] == "urn:gatepass:problem:invalid_token"
+
+    forbidden = get("/write", GOOD)
+    assert forbidden.status_code == 403
+    assert 'error="insufficient_scope"' in forbidden.headers["WWW-Authenticate"]
+    assert 'scope="admin:write"' in forbidden.headers["WWW-Authenticate"]
+    assert forbidden.json()["code"] == "insufficient_scope"
+
+    other_ws = get("/other-workspace", GOOD)
+    assert other_ws.status_code == 403
+    assert other_ws.json()["code"] == "wrong_workspace"
+
+
+def test_fastapi_dependency():
+    fastapi = pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    import gatepass.fastapi as gf
+
+    app = fastapi.FastAPI()
+    gf.setup(app, verifier())
+
+    @app.get("/read")
+    def read(claims: gatepass.Claims = fastapi.Depends(gf.require_token(scopes=["user:read"]))):
+        return {"user": claims.subject}
+
+    @app.get("/write")
+    def write(claims: gatepass.Claims = fastapi.Depends(gf.require_token(scopes=["admin:write"]))):
+        return {"user": claims.subject}
+
+    @app.get("/other-workspace")
+    def other(claims: gatepass.Claims = fastapi.Depends(gf.require_token(workspace="globex"))):
+        return {}
+
+    client = TestClient(app)
+    check_answers(lambda path, token: client.get(path, headers={"Authorization": f"Bearer {token}"} if token else {}))
+
+
+def test_flask_decorator():
+    flask = pytest.importorskip("flask")
+    import gatepass.flask as gfl
+
+    app = flask.Flask(__name__)
+    gfl.init_app(app, verifier())
+
+    @app.get("/read")
+    @gfl.require_token(scopes=["user:read"])
+    def read():
+        return {"user": flask.g.gatepass.subject}
+
+    @app.get("/write")
+    @gfl.require_token(scopes=["admin:write"])
+    def write():
+        return {}
+
+    @app.get("/other-workspace")
+    @gfl.require_token(workspace="globex")
+    def other():
+        return {}
+
+    client = app.test_client()
+
+    class R:
+        def __init__(self, r):
+            self.status_code, self.headers, self._r = r.status_code, r.headers, r
+
+        def json(self):
+            return self._r.get_json(force=True)
+
+    check_answers(lambda path, token: R(client.get(path, headers={"Authorization": f"Bearer {token}"} if token else {})))
