@@ -1,0 +1,71 @@
+//! Times the Rust core on a fixture file, so other languages' benchmarks can report the core
+//! itself in the same run (`bindings-python/bench.py`, `bindings-node/bench.mjs`).
+//!
+//! ```text
+//! cargo run --release -p gatepass --example verify_file -- fixture.json
+//! ```
+//! The fixture: `{"issuer", "jwks", "status_lists": {uri: jwt}, "now", "tokens": [...]}`.
+//! Prints `{"cold_ns": per-token mean over the distinct tokens with the cache off,
+//! "hot_ns": per-call mean of the first token repeated through the cache}`.
+
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use gatepass::clock::ManualClock;
+use gatepass::Verifier;
+use serde_json::Value;
+
+fn build(fixture: &Value, cache_size: usize) -> Verifier {
+    let mut b = Verifier::offline(
+        fixture["issuer"].as_str().unwrap(),
+        fixture["jwks"].as_str().unwrap(),
+    )
+    .clock(ManualClock::new(fixture["now"].as_i64().unwrap()))
+    .cache_size(cache_size);
+    for (uri, jwt) in fixture["status_lists"].as_object().unwrap() {
+        b = b.status_list(uri, jwt.as_str().unwrap());
+    }
+    b.build().unwrap()
+}
+
+fn main() {
+    let path = std::env::args()
+        .nth(1)
+        .expect("usage: verify_file <fixture.json>");
+    let fixture: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let tokens: Vec<&str> = fixture["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    let cold = build(&fixture, 0);
+    for t in &tokens {
+        cold.verify(t).unwrap();
+    }
+    // Best of 5 passes over the distinct tokens, as the Python and Node harnesses do.
+    let cold_ns = (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            for t in &tokens {
+                black_box(cold.verify(black_box(t))).unwrap();
+            }
+            start.elapsed().as_nanos() as f64 / tokens.len() as f64
+        })
+        .fold(f64::INFINITY, f64::min);
+    let hot = build(&fixture, 100);
+    let token = tokens[0];
+    let n = 200_000;
+    hot.verify(token).unwrap();
+    let start = Instant::now();
+    for _ in 0..n {
+        black_box(hot.verify(black_box(token))).unwrap();
+    }
+    let hot_ns = start.elapsed().as_nanos() as f64 / f64::from(n);
+    println!(
+        "{}",
+        serde_json::json!({"cold_ns": cold_ns, "hot_ns": hot_ns})
+    );
+}
