@@ -1,1 +1,184 @@
-//! Node.js bindings for the gatepass verifier (placeholder until issue 6 lands the napi-rs addon).
+//! The native half of the `gatepass` npm package: the Rust verifier as a napi class. It only
+//! translates types and errors; `index.js` turns coded errors into `TokenError` instances.
+
+#![allow(missing_docs)] // the public API is documented in index.d.ts
+
+mod errors;
+mod options;
+
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use errors::{config_error, token_error};
+use options::{OfflineOptions, OnlineOptions};
+
+/// Verified claims, as a plain object (camelCase).
+#[napi(object)]
+pub struct Claims {
+    pub subject: String,
+    pub workspace: String,
+    pub scopes: Vec<String>,
+    pub token_id: String,
+    pub issued_at: i64,
+    pub expires_at: Either<i64, Null>,
+    pub audience: Vec<String>,
+    pub issuer: String,
+    pub claims: serde_json::Value,
+}
+
+fn to_js(c: &gatepass::Claims) -> Claims {
+    Claims {
+        subject: c.subject().to_owned(),
+        workspace: c.workspace().to_owned(),
+        scopes: c.scopes().to_vec(),
+        token_id: c.token_id().to_owned(),
+        issued_at: c.issued_at(),
+        expires_at: c.expires_at().map_or(Either::B(Null), Either::A),
+        audience: c.audience().to_vec(),
+        issuer: c.issuer().to_owned(),
+        claims: serde_json::Value::Object(c.raw().clone()),
+    }
+}
+
+#[napi]
+pub struct NativeVerifier {
+    inner: gatepass::Verifier,
+}
+
+#[napi]
+impl NativeVerifier {
+    #[napi(factory)]
+    pub fn offline(options: OfflineOptions) -> Result<Self> {
+        Ok(NativeVerifier {
+            inner: options.build().map_err(|e| config_error(&e))?,
+        })
+    }
+
+    #[napi]
+    pub fn verify(&self, token: String) -> Result<Claims> {
+        self.inner
+            .verify(&token)
+            .map(|c| to_js(&c))
+            .map_err(|e| token_error(&e))
+    }
+
+    #[napi]
+    pub fn require(
+        &self,
+        token: String,
+        scopes: Option<Vec<String>>,
+        workspace: Option<String>,
+    ) -> Result<Claims> {
+        let scopes = scopes.unwrap_or_default();
+        self.inner
+            .require(&token, &scopes, workspace.as_deref())
+            .map(|c| to_js(&c))
+            .map_err(|e| token_error(&e))
+    }
+
+    /// Refreshes and waits, on a libuv worker thread (never the event loop).
+    #[napi]
+    pub fn refresh(&self, timeout_ms: Option<u32>) -> AsyncTask<RefreshTask> {
+        AsyncTask::new(RefreshTask {
+            verifier: self.inner.clone(),
+            timeout: Duration::from_millis(u64::from(timeout_ms.unwrap_or(10_000))),
+        })
+    }
+
+    #[napi]
+    pub fn close(&self) {
+        self.inner.close();
+    }
+
+    #[napi(getter)]
+    pub fn issuer(&self) -> String {
+        self.inner.issuer().to_owned()
+    }
+
+    #[napi(getter)]
+    pub fn key_ids(&self) -> Vec<String> {
+        self.inner.key_ids()
+    }
+
+    #[napi(getter)]
+    pub fn status_list_uris(&self) -> Vec<String> {
+        self.inner.status_list_uris()
+    }
+}
+
+/// Builds an online verifier on a libuv worker thread; resolves to a `NativeVerifier`.
+#[napi]
+pub fn connect(
+    issuer_url: String,
+    options: Option<OnlineOptions>,
+) -> Result<AsyncTask<ConnectTask>> {
+    let builder = options
+        .unwrap_or_default()
+        .builder(issuer_url)
+        .map_err(|e| config_error(&e))?;
+    Ok(AsyncTask::new(ConnectTask {
+        builder: Some(builder),
+    }))
+}
+
+pub struct ConnectTask {
+    builder: Option<gatepass::OnlineBuilder>,
+}
+
+impl Task for ConnectTask {
+    type Output = gatepass::Verifier;
+    type JsValue = NativeVerifier;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let builder = self
+            .builder
+            .take()
+            .ok_or_else(|| Error::from_reason("connect ran twice"))?;
+        builder.build().map_err(|e| config_error(&e))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(NativeVerifier { inner: output })
+    }
+}
+
+pub struct RefreshTask {
+    verifier: gatepass::Verifier,
+    timeout: Duration,
+}
+
+impl Task for RefreshTask {
+    type Output = ();
+    type JsValue = ();
+
+    fn compute(&mut self) -> Result<()> {
+        self.verifier
+            .refresh(self.timeout)
+            .map_err(|e| config_error(&e))
+    }
+
+    fn resolve(&mut self, _env: Env, _output: ()) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The codes an API answers with 403 (the core's decision; every other code is a 401).
+#[napi]
+pub fn forbidden_codes() -> Vec<String> {
+    gatepass::ErrorCode::ALL
+        .iter()
+        .filter(|c| c.is_forbidden())
+        .map(|c| c.as_str().to_owned())
+        .collect()
+}
+
+/// The stable error codes, in step order.
+#[napi]
+pub fn error_codes() -> Vec<String> {
+    gatepass::ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect()
+}

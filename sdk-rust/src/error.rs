@@ -149,6 +149,12 @@ impl ConfigError {
         }
     }
 
+    /// A configuration error with this message, for wrappers that validate their own options
+    /// (the Python and Node bindings) so every configuration problem has one type.
+    pub fn from_message(message: impl Into<String>) -> Self {
+        ConfigError::new(message)
+    }
+
     /// What is wrong, naming the input and the problem.
     pub fn message(&self) -> &str {
         &self.message

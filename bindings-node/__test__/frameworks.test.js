@@ -1,0 +1,70 @@
+'use strict'
+// The Express middleware and the Fastify hook, over real HTTP on free ports.
+
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { Verifier } = require('..')
+const { loadVectors } = require('./helpers.js')
+
+const byName = Object.fromEntries(loadVectors().map((c) => [c.name, c]))
+const C = byName.eddsa_valid
+const GOOD = C.token
+const REVOKED = byName.status_revoked.token
+const verifier = () => Verifier.offline({ issuer: C.issuer, jwks: C.jwks, statusLists: C.status_lists, now: C.now })
+
+async function checkAnswers(base) {
+  const get = (p, token) => fetch(`${base}${p}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} })
+  let r = await get('/read', GOOD)
+  assert.equal(r.status, 200)
+  assert.deepEqual(await r.json(), { user: 'user_42' })
+
+  r = await get('/read')
+  assert.equal(r.status, 401)
+  assert.equal(r.headers.get('www-authenticate'), 'Bearer')
+  assert.match(r.headers.get('content-type'), /^application\/problem\+json/)
+
+  r = await get('/read', REVOKED)
+  assert.equal(r.status, 401)
+  assert.match(r.headers.get('www-authenticate'), /error="invalid_token"/)
+  assert.equal((await r.json()).code, 'revoked')
+
+  r = await get('/write', GOOD)
+  assert.equal(r.status, 403)
+  assert.match(r.headers.get('www-authenticate'), /error="insufficient_scope".*scope="admin:write"/)
+  assert.equal((await r.json()).type, 'urn:gatepass:problem:insufficient_scope')
+
+  r = await get('/other-workspace', GOOD)
+  assert.equal(r.status, 403)
+  assert.equal((await r.json()).code, 'wrong_workspace')
+}
+
+test('express middleware', async () => {
+  const express = require('express')
+  const { requireToken } = require('../express.js')
+  const app = express()
+  app.locals.gatepass = verifier()
+  app.get('/read', requireToken({ scopes: ['user:read'] }), (req, res) => res.json({ user: req.gatepass.subject }))
+  app.get('/write', requireToken({ scopes: ['admin:write'] }), (req, res) => res.json({}))
+  app.get('/other-workspace', requireToken({ workspace: 'globex' }), (req, res) => res.json({}))
+  const server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)) })
+  try {
+    await checkAnswers(`http://127.0.0.1:${server.address().port}`)
+  } finally {
+    await new Promise((resolve) => server.close(resolve))
+  }
+})
+
+test('fastify hook', async () => {
+  const fastify = require('fastify')()
+  const { requireToken } = require('../fastify.js')
+  fastify.decorate('gatepass', verifier())
+  fastify.get('/read', { preHandler: requireToken({ scopes: ['user:read'] }) }, async (req) => ({ user: req.gatepass.subject }))
+  fastify.get('/write', { preHandler: requireToken({ scopes: ['admin:write'] }) }, async () => ({}))
+  fastify.get('/other-workspace', { preHandler: requireToken({ workspace: 'globex' }) }, async () => ({}))
+  const base = await fastify.listen({ port: 0, host: '127.0.0.1' })
+  try {
+    await checkAnswers(base)
+  } finally {
+    await fastify.close()
+  }
+})

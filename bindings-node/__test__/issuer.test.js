@@ -1,0 +1,57 @@
+'use strict'
+// Against the real issuer binary: mint, verify, revoke, key rotation, issuer down, staleness.
+
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { Verifier, TokenError } = require('..')
+const { startIssuer } = require('./helpers.js')
+
+const mint = async (issuer, extra = {}) => {
+  const r = await issuer.call('POST', '/v1/tokens', { name: 'node', scopes: ['user:read'], ...extra })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  return r.body
+}
+
+test('mint, verify, revoke after one refresh, rotate keys', async () => {
+  const issuer = await startIssuer()
+  try {
+    const created = await mint(issuer)
+    const v = await Verifier.connect(issuer.url, { cooldownDuration: 0 })
+    assert.equal(v.require(created.token, { scopes: ['user:read'], workspace: 'default' }).tokenId, created.id)
+    assert.equal((await issuer.call('POST', `/v1/tokens/${created.id}/revoke`, {})).status, 200)
+    await v.refresh()
+    assert.throws(() => v.verify(created.token), (e) => e instanceof TokenError && e.code === 'revoked')
+
+    const old = (await mint(issuer)).token
+    const kid = issuer.cli('keys', 'rotate').trim()
+    let fresh
+    for (let i = 0; i < 40; i++) {
+      fresh = (await mint(issuer)).token
+      const header = JSON.parse(Buffer.from(fresh.slice(3).split('.')[0], 'base64url'))
+      if (header.kid === kid) break
+      await new Promise((r) => setTimeout(r, 250))
+    }
+    await v.refresh()
+    assert.ok(v.keyIds.includes(kid))
+    assert.equal(v.verify(old).subject, 'admin')
+    assert.equal(v.verify(fresh).subject, 'admin')
+    v.close()
+  } finally {
+    await issuer.stop()
+  }
+})
+
+test('issuer stopped: last good data, then fail closed past the staleness limit', async () => {
+  const issuer = await startIssuer()
+  const token = (await mint(issuer)).token
+  const v = await Verifier.connect(issuer.url, { maxStaleness: 2, timeoutDuration: 1000 })
+  const open = await Verifier.connect(issuer.url, { maxStaleness: 2, timeoutDuration: 1000, dangerFailOpenWhenStale: true })
+  await issuer.stop()
+  await assert.rejects(v.refresh(3000), { code: 'invalid_config' })
+  assert.equal(v.verify(token).subject, 'admin')
+  await new Promise((r) => setTimeout(r, 3500)) // staleness counts whole seconds: now - confirmed > 2
+  assert.throws(() => v.verify(token), { code: 'status_unavailable' })
+  assert.equal(open.verify(token).subject, 'admin')
+  v.close()
+  open.close()
+})

@@ -1,0 +1,29 @@
+// Compiled with `tsc --strict --noEmit` by scripts/test: the package's declarations must
+// describe real use without `any` leaking into user code.
+import { Verifier, TokenError, ConfigError, ERROR_CODES, type Claims, type ErrorCode } from '../../bindings-node/index'
+import { requireToken } from '../../bindings-node/express'
+
+async function main(token: string): Promise<string> {
+  const online: Verifier = await Verifier.connect('https://issuer.example', { audience: 'api', timeoutDuration: 5000 })
+  const offline = Verifier.offline({ issuer: 'https://issuer.example', jwks: '{"keys": []}', statusLists: {}, now: 0 })
+  try {
+    const claims: Claims = online.require(token, { scopes: ['user:read'], workspace: 'ws_acme' })
+    const expiry: number | null = claims.expiresAt
+    return `${claims.subject} ${claims.scopes.join(' ')} ${expiry ?? 'never'} ${offline.keyIds.length}`
+  } catch (err) {
+    if (err instanceof TokenError) {
+      const code: ErrorCode = err.code
+      const status: 401 | 403 = err.status
+      return `${code} ${status} ${ERROR_CODES.length}`
+    }
+    if (err instanceof ConfigError) return err.code
+    throw err
+  } finally {
+    await online.refresh(1000)
+    online.close()
+  }
+}
+
+const middleware = requireToken({ scopes: ['user:read'] })
+void middleware
+void main
