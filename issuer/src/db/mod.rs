@@ -15,8 +15,9 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 mod conn;
 pub use conn::DbConn;
 
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
-const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+/// One schema for both backends: the SQL is portable (TEXT, BIGINT, partial indexes). Split the
+/// folder per backend only when they need to differ.
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// The connection pool.
 pub type DbPool = Pool<ConnectionManager<DbConn>>;
@@ -102,14 +103,12 @@ pub fn connect(url: &str, size: u32) -> Result<DbPool, DbError> {
 pub fn migrate(pool: &DbPool) -> Result<usize, DbError> {
     let mut conn = get(pool)?;
     let ran = match &mut *conn {
-        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        DbConn::Sqlite(c) => c.run_pending_migrations(MIGRATIONS).map(|v| v.len()),
         DbConn::Postgres(c) => {
             // Replicas starting together take turns: the first migrates, the others find nothing to do.
             c.batch_execute("SELECT pg_advisory_lock(7261001)")
                 .map_err(|e| DbError::Unavailable(format!("migration lock: {e}")))?;
-            let ran = c
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|v| v.len());
+            let ran = c.run_pending_migrations(MIGRATIONS).map(|v| v.len());
             let _ = c.batch_execute("SELECT pg_advisory_unlock(7261001)");
             ran
         }

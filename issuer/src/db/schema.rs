@@ -1,4 +1,4 @@
-//! Tables (the migrations in `issuer/migrations/{sqlite,postgres}` create them).
+//! Tables (the migrations in `issuer/migrations/` create them, on both backends).
 
 #![allow(missing_docs)]
 

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::IntoParams;
 
-use super::{decode_cursor, encode_cursor, page_limit, private_json};
+use super::{decode_cursor, page_limit, private_json};
 use crate::auth::Auth;
 use crate::db::{self, queries::audit as q};
 use crate::problem::{ApiError, Problem};
@@ -42,11 +42,7 @@ pub async fn list(
         q::page(c, &caller.workspace, after, limit + 1).map_err(ApiError::from)
     })
     .await?;
-    let more = rows.len() as i64 > limit;
-    let rows = &rows[..rows.len().min(limit as usize)];
-    let next = more
-        .then(|| rows.last().map(|r| encode_cursor(r.at, &r.id)))
-        .flatten();
+    let (rows, next) = super::page_of(rows, limit, |r| (r.at, r.id.as_str()));
     let events: Vec<Value> = rows
         .iter()
         .map(|r| {

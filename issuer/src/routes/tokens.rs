@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{decode_cursor, encode_cursor, page_limit, private_json, ApiJson};
+use super::{decode_cursor, page_limit, private_json, ApiJson};
 use crate::auth::Auth;
 use crate::db::models::TokenRow;
 use crate::db::queries::{tokens as q, workspaces as ws_q};
@@ -145,11 +145,7 @@ pub async fn list(
         .map_err(ApiError::from)
     })
     .await?;
-    let more = rows.len() as i64 > limit;
-    let rows = &rows[..rows.len().min(limit as usize)];
-    let next = more
-        .then(|| rows.last().map(|r| encode_cursor(r.created_at, &r.id)))
-        .flatten();
+    let (rows, next) = super::page_of(rows, limit, |r| (r.created_at, r.id.as_str()));
     let now = now();
     Ok(typed(
         StatusCode::OK,

@@ -1,0 +1,103 @@
+// Benchmark: gatepass (Node) vs jose (jwtVerify + createLocalJWKSet) and fast-jwt, full
+// validation, plus the Rust core itself, all in one run over the same 1,000 tokens, cold
+// (distinct tokens) and hot (one token repeated). Best of 5 passes for every contender.
+//   npm run bench        (needs cargo on PATH for the Rust core's row)
+
+import crypto from 'node:crypto'
+import zlib from 'node:zlib'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { createLocalJWKSet, jwtVerify } from 'jose'
+import { createVerifier } from 'fast-jwt'
+import { Verifier } from './index.mjs'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const ISS = 'https://issuer.example'
+const NOW = 1767225600
+const N = 1000
+const b64 = (buf) => Buffer.from(buf).toString('base64url')
+
+function fixture(alg) {
+  const { publicKey, privateKey } = alg === 'EdDSA'
+    ? crypto.generateKeyPairSync('ed25519')
+    : crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'bench', alg, use: 'sig' }
+  const sign = (typ, claims) => {
+    const input = `${b64(JSON.stringify({ alg, typ, kid: 'bench' }))}.${b64(JSON.stringify(claims))}`
+    const sig = alg === 'EdDSA'
+      ? crypto.sign(null, Buffer.from(input), privateKey)
+      : crypto.sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' })
+    return `${input}.${b64(sig)}`
+  }
+  const uri = `${ISS}/v1/status-lists/1`
+  const lst = b64(zlib.deflateSync(Buffer.alloc(1 << 17), { level: 9 }))
+  const statusList = sign('statuslist+jwt', { sub: uri, iat: NOW, status_list: { bits: 1, lst } })
+  const tokens = []
+  for (let i = 0; i < N; i++) {
+    tokens.push('gp_' + sign('gatepass+jwt', { iss: ISS, sub: `user_${i}`, ws: 'acme', scope: 'user:read user:write', iat: NOW - 60,
+      exp: NOW + 3600, jti: `tok_${String(i).padStart(26, '0')}`, status: { status_list: { idx: i * 997, uri } } }))
+  }
+  return { fx: { issuer: ISS, jwks: JSON.stringify({ keys: [jwk] }), status_lists: { [uri]: statusList }, now: NOW, tokens }, jwk, publicKey }
+}
+
+async function perCall(fn, items, rounds, repeat = 5) {
+  let best = Infinity
+  for (let r = 0; r < repeat; r++) {
+    const start = process.hrtime.bigint()
+    for (let k = 0; k < rounds; k++) for (const item of items) await fn(item)
+    best = Math.min(best, Number(process.hrtime.bigint() - start))
+  }
+  return best / (rounds * items.length) / 1000 // µs
+}
+
+function perCallSync(fn, items, rounds, repeat = 5) {
+  let best = Infinity
+  for (let r = 0; r < repeat; r++) {
+    const start = process.hrtime.bigint()
+    for (let k = 0; k < rounds; k++) for (const item of items) fn(item)
+    best = Math.min(best, Number(process.hrtime.bigint() - start))
+  }
+  return best / (rounds * items.length) / 1000
+}
+
+function rustCore(fx) {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gp-bench-')), 'fixture.json')
+  fs.writeFileSync(file, JSON.stringify(fx))
+  const out = execFileSync('cargo', ['run', '-q', '--release', '-p', 'gatepass', '--example', 'verify_file', '--', file], { cwd: ROOT, encoding: 'utf8' })
+  return JSON.parse(out)
+}
+
+const rows = []
+let ok = true
+for (const alg of ['EdDSA', 'ES256']) {
+  const { fx, jwk, publicKey } = fixture(alg)
+  const common = { issuer: ISS, jwks: fx.jwks, statusLists: fx.status_lists, now: NOW }
+  const cold = Verifier.offline({ ...common, cacheSize: 0 })
+  const hot = Verifier.offline(common)
+  const bare = fx.tokens.map((t) => t.slice(3))
+  const keySet = createLocalJWKSet({ keys: [jwk] })
+  const joseOpts = { issuer: ISS, algorithms: [alg], currentDate: new Date(NOW * 1000), typ: 'gatepass+jwt', requiredClaims: ['exp', 'iat', 'sub', 'jti'] }
+  const fastVerify = createVerifier({ key: publicKey.export({ type: 'spki', format: 'pem' }), algorithms: [alg], allowedIss: ISS,
+    clockTimestamp: NOW * 1000, requiredClaims: ['exp', 'iat', 'sub', 'jti'] })
+  for (const t of fx.tokens.slice(0, 10)) cold.verify(t)
+  const core = rustCore(fx)
+  const gpCold = perCallSync((t) => cold.verify(t), fx.tokens, 3)
+  const gpHot = perCallSync((t) => hot.verify(t), Array(1000).fill(fx.tokens[0]), 50)
+  const joseCold = await perCall((t) => jwtVerify(t, keySet, joseOpts), bare, 1)
+  const joseHot = await perCall((t) => jwtVerify(t, keySet, joseOpts), Array(200).fill(bare[0]), 1)
+  const fastCold = perCallSync((t) => fastVerify(t), bare, 1)
+  const coreCold = core.cold_ns / 1000
+  const overhead = gpCold / coreCold - 1
+  ok &&= overhead <= 0.15 && gpCold < joseCold && gpCold < fastCold && joseHot / gpHot >= 50 && (alg !== 'EdDSA' || joseCold / gpCold >= 2.5)
+  rows.push(`| ${alg} | ${coreCold.toFixed(1)} µs | ${gpCold.toFixed(1)} µs (${overhead >= 0 ? '+' : ''}${(overhead * 100).toFixed(1)}%) | ` +
+    `${joseCold.toFixed(1)} µs (${(joseCold / gpCold).toFixed(1)}×) | ${fastCold.toFixed(1)} µs (${(fastCold / gpCold).toFixed(1)}×) | ` +
+    `${core.hot_ns.toFixed(0)} ns | ${(gpHot * 1000).toFixed(0)} ns (${(joseHot / gpHot).toFixed(0)}× jose) |`)
+}
+console.log('| alg | Rust core cold | gatepass cold (binding overhead) | jose cold (gatepass ×) | fast-jwt cold (gatepass ×) | Rust core hot | gatepass hot |')
+console.log('|---|---|---|---|---|---|---|')
+console.log(rows.join('\n'))
+console.log(ok ? 'targets met' : 'TARGETS MISSED')
+process.exitCode = ok ? 0 : 1
