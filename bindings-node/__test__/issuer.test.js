@@ -55,3 +55,20 @@ test('issuer stopped: last good data, then fail closed past the staleness limit'
   v.close()
   open.close()
 })
+
+test('a process with an open verifier still exits when the app is done', async () => {
+  const issuer = await startIssuer()
+  try {
+    const { spawnSync } = require('node:child_process')
+    const path = require('node:path')
+    const script = `const { Verifier } = require(${JSON.stringify(path.resolve(__dirname, '..'))});
+      Verifier.connect(${JSON.stringify(issuer.url)}).then((v) => { console.log(v.keyIds.length) })`
+    const started = Date.now()
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20000 })
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(r.stdout.trim(), '1')
+    assert.ok(Date.now() - started < 10000, 'the background refresh did not keep the event loop alive')
+  } finally {
+    await issuer.stop()
+  }
+})
