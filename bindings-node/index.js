@@ -27,6 +27,27 @@ class ConfigError extends Error {
   }
 }
 
+// Claims as a plain object; `claims` (every raw claim) is parsed from JSON text on first read,
+// so the common case (subject, scopes, …) never pays for converting the whole payload.
+function claimsOf(f) {
+  const json = f[8]
+  let parsed
+  return {
+    subject: f[0],
+    workspace: f[1],
+    scopes: f[2] === '' ? [] : f[2].split(' '),
+    tokenId: f[3],
+    issuedAt: f[4],
+    expiresAt: f[5],
+    audience: f[6],
+    issuer: f[7],
+    get claims() {
+      if (parsed === undefined) parsed = JSON.parse(json)
+      return parsed
+    },
+  }
+}
+
 function translate(err) {
   const text = err && typeof err.message === 'string' ? err.message : ''
   if (!text.startsWith(MARK)) return err
@@ -37,16 +58,23 @@ function translate(err) {
   return code === 'invalid_config' ? new ConfigError(message) : new TokenError(code, message)
 }
 
+// Converted claims are kept per token string (claims are a pure function of the token's bytes),
+// so a repeated token costs one native `check`: the core still verifies signature (through its
+// own cache), expiry and revocation on every call. Bounded; objects are frozen since they are shared.
+const MEMO_LIMIT = 1000
+
 class Verifier {
   /** @private use Verifier.connect or Verifier.offline */
-  constructor(inner) {
+  constructor(inner, cacheSize) {
     this._inner = inner
+    this._memo = new Map()
+    this._memoLimit = Math.min(MEMO_LIMIT, cacheSize ?? MEMO_LIMIT)
   }
 
   /** Online: discover the issuer, load keys and status lists (on a worker thread), keep them fresh. */
   static async connect(issuerUrl, options) {
     try {
-      return new Verifier(await native.connect(issuerUrl, options))
+      return new Verifier(await native.connect(issuerUrl, options), options && options.cacheSize)
     } catch (err) {
       throw translate(err)
     }
@@ -55,23 +83,31 @@ class Verifier {
   /** Offline, from the JWKS and status-list tokens (strings or Buffers). */
   static offline(options) {
     try {
-      return new Verifier(native.NativeVerifier.offline(options))
+      return new Verifier(native.NativeVerifier.offline(options), options && options.cacheSize)
     } catch (err) {
       throw translate(err)
     }
   }
 
   verify(token) {
-    try {
-      return this._inner.verify(token)
-    } catch (err) {
-      throw translate(err)
-    }
+    return this.require(token)
   }
 
-  require(token, options = {}) {
+  require(token, options) {
+    const scopes = options && options.scopes
+    const workspace = options && options.workspace
     try {
-      return this._inner.require(token, options.scopes, options.workspace)
+      const known = this._memo.get(token)
+      if (known !== undefined) {
+        this._inner.check(token, scopes, workspace)
+        return known
+      }
+      const claims = Object.freeze(claimsOf(this._inner.requireFlat(token, scopes, workspace)))
+      if (this._memoLimit > 0) {
+        if (this._memo.size >= this._memoLimit) this._memo.delete(this._memo.keys().next().value)
+        this._memo.set(token, claims)
+      }
+      return claims
     } catch (err) {
       throw translate(err)
     }

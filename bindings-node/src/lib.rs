@@ -14,32 +14,33 @@ use napi_derive::napi;
 use errors::{config_error, token_error};
 use options::{OfflineOptions, OnlineOptions};
 
-/// Verified claims, as a plain object (camelCase).
-#[napi(object)]
-pub struct Claims {
-    pub subject: String,
-    pub workspace: String,
-    pub scopes: Vec<String>,
-    pub token_id: String,
-    pub issued_at: i64,
-    pub expires_at: Either<i64, Null>,
-    pub audience: Vec<String>,
-    pub issuer: String,
-    pub claims: serde_json::Value,
-}
+/// The same claims as a flat array (`index.js` builds the object): array elements are much
+/// cheaper to create through N-API than named properties.
+/// `[subject, workspace, scopes (space-joined), tokenId, issuedAt, expiresAt|null, audience, issuer, claimsJson]`
+type FlatClaims = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Either<i64, Null>,
+    Vec<String>,
+    String,
+    String,
+);
 
-fn to_js(c: &gatepass::Claims) -> Claims {
-    Claims {
-        subject: c.subject().to_owned(),
-        workspace: c.workspace().to_owned(),
-        scopes: c.scopes().to_vec(),
-        token_id: c.token_id().to_owned(),
-        issued_at: c.issued_at(),
-        expires_at: c.expires_at().map_or(Either::B(Null), Either::A),
-        audience: c.audience().to_vec(),
-        issuer: c.issuer().to_owned(),
-        claims: serde_json::Value::Object(c.raw().clone()),
-    }
+fn to_flat(c: &gatepass::Claims) -> FlatClaims {
+    (
+        c.subject().to_owned(),
+        c.workspace().to_owned(),
+        c.scopes().join(" "),
+        c.token_id().to_owned(),
+        c.issued_at(),
+        c.expires_at().map_or(Either::B(Null), Either::A),
+        c.audience().to_vec(),
+        c.issuer().to_owned(),
+        c.raw_json().to_owned(),
+    )
 }
 
 #[napi]
@@ -56,25 +57,36 @@ impl NativeVerifier {
         })
     }
 
+    /// `require` without building the claims object: for tokens whose claims `index.js` already
+    /// holds (claims are a pure function of the token's bytes; every check still runs here).
     #[napi]
-    pub fn verify(&self, token: String) -> Result<Claims> {
-        self.inner
-            .verify(&token)
-            .map(|c| to_js(&c))
-            .map_err(|e| token_error(&e))
-    }
-
-    #[napi]
-    pub fn require(
+    pub fn check(
         &self,
         token: String,
         scopes: Option<Vec<String>>,
         workspace: Option<String>,
-    ) -> Result<Claims> {
+    ) -> Result<()> {
         let scopes = scopes.unwrap_or_default();
         self.inner
             .require(&token, &scopes, workspace.as_deref())
-            .map(|c| to_js(&c))
+            .map(|_| ())
+            .map_err(|e| token_error(&e))
+    }
+
+    /// `require`, returning [`FlatClaims`] (what `index.js` uses).
+    #[napi(
+        ts_return_type = "[string, string, string, string, number, number | null, string[], string, string]"
+    )]
+    pub fn require_flat(
+        &self,
+        token: String,
+        scopes: Option<Vec<String>>,
+        workspace: Option<String>,
+    ) -> Result<FlatClaims> {
+        let scopes = scopes.unwrap_or_default();
+        self.inner
+            .require(&token, &scopes, workspace.as_deref())
+            .map(|c| to_flat(&c))
             .map_err(|e| token_error(&e))
     }
 

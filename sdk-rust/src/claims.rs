@@ -1,6 +1,6 @@
 //! The verified claims of a token, and step 9 of SPEC §5: reading them with the right JSON types.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
@@ -29,6 +29,9 @@ struct ClaimsData {
     audience: Vec<String>,
     status: StatusRef,
     raw: Map<String, Value>,
+    /// `raw` as JSON text, made on first use and shared by every clone (bindings hand it over
+    /// instead of converting the map value by value).
+    json: OnceLock<String>,
 }
 
 /// The claims of a verified token. Cheap to clone (shared).
@@ -85,6 +88,13 @@ impl Claims {
     /// Every claim of the payload, as JSON.
     pub fn raw(&self) -> &Map<String, Value> {
         &self.0.raw
+    }
+
+    /// Every claim of the payload as JSON text (made once per verified token, then shared).
+    pub fn raw_json(&self) -> &str {
+        self.0
+            .json
+            .get_or_init(|| serde_json::to_string(&self.0.raw).unwrap_or_default())
     }
 }
 
@@ -147,6 +157,7 @@ pub(crate) fn parse(payload: &[u8]) -> Result<Claims, TokenError> {
         audience,
         status,
         raw,
+        json: OnceLock::new(),
     })))
 }
 
