@@ -73,7 +73,7 @@ impl NativeVerifier {
             .map_err(|e| token_error(&e))
     }
 
-    /// `require`, returning [`FlatClaims`] (what `index.js` uses).
+    /// `require`, returning the claims as a flat array (what `index.js` uses; see `FlatClaims`).
     #[napi(
         ts_return_type = "[string, string, string, string, number, number | null, string[], string, string]"
     )]
