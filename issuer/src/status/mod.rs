@@ -81,6 +81,21 @@ fn create(conn: &mut DbConn, seq: i64, capacity: u64, now: i64) -> Result<(), Db
     )
 }
 
+/// Creates list `seq` unless another replica just did. Runs in a savepoint, so losing that race
+/// does not abort the caller's transaction (PostgreSQL).
+fn create_unless_exists(
+    conn: &mut DbConn,
+    seq: i64,
+    capacity: u64,
+    now: i64,
+) -> Result<(), DbError> {
+    use diesel::Connection;
+    match conn.transaction(|c| create(c, seq, capacity, now)) {
+        Err(e) if crate::db::is_unique_violation(&e) => Ok(()),
+        other => other,
+    }
+}
+
 fn threshold(row: &ListRow) -> i64 {
     (row.capacity as f64 * FILL_THRESHOLD) as i64
 }
@@ -97,7 +112,7 @@ pub fn allocate(conn: &mut DbConn, capacity: u64, now: i64) -> Result<Slot, DbEr
         Some(l) => l.clone(),
         None => {
             let seq = lists.last().map_or(1, |l| l.seq + 1);
-            create(conn, seq, capacity, now)?;
+            create_unless_exists(conn, seq, capacity, now)?;
             q::all(conn)?
                 .into_iter()
                 .find(|l| l.seq == seq)
@@ -105,7 +120,7 @@ pub fn allocate(conn: &mut DbConn, capacity: u64, now: i64) -> Result<Slot, DbEr
         }
     };
     if current.used + 1 >= threshold(&current) && !lists.iter().any(|l| l.seq > current.seq) {
-        create(conn, current.seq + 1, capacity, now)?;
+        create_unless_exists(conn, current.seq + 1, capacity, now)?;
     }
     q::add_used(conn, &current.id)?;
     Ok(Slot {
