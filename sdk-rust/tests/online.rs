@@ -220,6 +220,11 @@ fn a_list_named_by_a_signed_token_is_fetched_on_demand() {
         eventually(T, || code(&v, &token) == "revoked"),
         "fetched and read"
     );
+    // Kept and refreshed from then on, although the index never names it.
+    v.refresh(T).expect("refresh");
+    v.refresh(T).expect("refresh");
+    assert_eq!(code(&v, &token), "revoked");
+    assert!(v.status_list_uris().contains(&uri));
 }
 
 #[test]

@@ -37,6 +37,8 @@ pub(crate) struct Refresher {
     key_generation: u64,
     index: Option<Held<Vec<String>>>,
     lists: HashMap<String, (ListEntry, Option<String>)>,
+    /// Lists signed tokens named that the index does not: kept (and refreshed) from then on.
+    on_demand: BTreeSet<String>,
     failures: u32,
 }
 
@@ -59,6 +61,7 @@ impl Refresher {
             key_generation: 0,
             index: None,
             lists: HashMap::new(),
+            on_demand: BTreeSet::new(),
             failures: 0,
         }
     }
@@ -179,7 +182,8 @@ impl Refresher {
         let Some(keys) = self.jwks.as_ref().map(|j| Arc::clone(&j.value.0)) else {
             return Err("no key set loaded yet".into());
         };
-        let mut wanted: BTreeSet<String> = requested.clone();
+        self.on_demand.extend(requested.iter().cloned());
+        let mut wanted: BTreeSet<String> = self.on_demand.clone();
         if let Some(index) = &self.index {
             wanted.extend(index.value.iter().cloned());
             self.lists.retain(|uri, _| wanted.contains(uri));
@@ -189,6 +193,11 @@ impl Refresher {
         let mut first_error = None;
         for uri in wanted {
             if let Err(e) = self.refresh_list(&uri, now, &keys) {
+                // A list the issuer does not have (any more) is not asked for again.
+                if e.ends_with("HTTP 404") && self.on_demand.remove(&uri) {
+                    self.lists.remove(&uri);
+                    continue;
+                }
                 first_error.get_or_insert(e);
             }
         }
