@@ -115,7 +115,7 @@ fn main() {
 
 /// A never-expiring token and list for the crate-level doctest.
 fn write_doc_example(root: &std::path::Path, fx: &fixture::Fixture) {
-    let dir = root.join("sdk-rust/src/doc_example");
+    let dir = root.join("tests/vectors/doc_example");
     std::fs::create_dir_all(&dir).expect("create doc_example");
     let mut list = gatepass::status_list::StatusList::new(1, 1024).expect("list");
     list.set(3, 1).expect("set");
