@@ -337,3 +337,35 @@ fn verifier_is_send_sync_and_verifies_from_many_threads() {
     });
     let _ = SystemClock.now();
 }
+
+#[test]
+fn fail_open_still_fetches_a_missing_list() {
+    let issuer = FakeIssuer::start();
+    let v = Verifier::builder(&issuer.url)
+        .unknown_key_cooldown(Duration::ZERO)
+        .danger_fail_open_when_stale(true)
+        .build()
+        .expect("loads");
+    let mut extra = gatepass::status_list::StatusList::new(1, 64).expect("list");
+    extra.set(2, 1).expect("set");
+    let uri = issuer.list_uri("3");
+    let signer = &issuer.keys[0];
+    let header = serde_json::json!({"alg": "EdDSA", "typ": "statuslist+jwt", "kid": signer.kid()});
+    let claims = serde_json::json!({"sub": uri, "iat": now(), "status_list": {"bits": 1, "lst": extra.encode()}});
+    issuer.set(
+        "/v1/status-lists/3",
+        support::sign(&header, &claims, signer),
+    );
+    let token = issuer.token(0, 2, |c| {
+        c["status"]["status_list"]["uri"] = serde_json::json!(uri)
+    });
+    assert_eq!(
+        code(&v, &token),
+        "ok",
+        "fail-open accepts while the list is unknown"
+    );
+    assert!(
+        eventually(T, || code(&v, &token) == "revoked"),
+        "but the list is fetched, and then it counts"
+    );
+}

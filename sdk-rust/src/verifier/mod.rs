@@ -66,15 +66,18 @@ impl Verifier {
         };
         let now = shared.clock.now();
         checks::times(&shared.policy, &claims, now)?;
-        if let Err(e) = checks::status(&shared.policy, &snapshot, &claims, now) {
-            if let Some(observer) = &shared.observer {
+        let status = checks::status(&shared.policy, &snapshot, &claims, now);
+        if let Some(observer) = &shared.observer {
+            // A list that is not loaded is fetched whatever the outcome: fail-open accepts the
+            // token now, but must not stay blind to that list.
+            if status.is_err() || shared.policy.fail_open_when_stale {
                 let uri = &claims.status().uri;
                 if !snapshot.lists.contains_key(uri) {
                     observer.missing_list(uri);
                 }
             }
-            return Err(e);
         }
+        status?;
         if let Some(observer) = &shared.observer {
             observer.verified(&claims);
         }
