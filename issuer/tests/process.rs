@@ -95,6 +95,21 @@ impl Drop for Server {
     }
 }
 
+/// Waits until the issuer at `url` answers `/healthz`; fails the test if it exits first or
+/// `deadline` passes.
+fn wait_healthy(url: &str, child: &mut Child, deadline: Instant) {
+    while ureq::get(&format!("{url}/healthz")).call().is_err() {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the issuer at {url} exited before answering: {status}");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the issuer at {url} did not start in time"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn serve(env: &Env) -> Server {
     serve_on(env, free_port())
 }
@@ -117,14 +132,7 @@ fn serve_on(env: &Env, port: u16) -> Server {
             }
         }
     });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while ureq::get(&format!("{url}/healthz")).call().is_err() {
-        assert!(Instant::now() < deadline, "the issuer did not start");
-        if let Ok(Some(status)) = child.try_wait() {
-            panic!("the issuer exited: {status}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_healthy(&url, &mut child, Instant::now() + Duration::from_secs(30));
     let bootstrap = rx.recv_timeout(Duration::from_millis(300)).ok();
     Server {
         child,
@@ -420,11 +428,7 @@ fn logs_never_contain_a_token() {
         log
     });
     let url = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while ureq::get(&format!("{url}/healthz")).call().is_err() {
-        assert!(Instant::now() < deadline);
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_healthy(&url, &mut child, Instant::now() + Duration::from_secs(30));
     let mut stdout = String::new();
     let mut out = child.stdout.take().unwrap();
     // The bootstrap banner is the first thing on stdout.
@@ -504,16 +508,7 @@ fn two_replicas_share_one_postgres() {
     let (mut a, mut b) = (start(free_port()), start(free_port()));
     let deadline = Instant::now() + Duration::from_secs(30);
     for server in [&mut a, &mut b] {
-        while ureq::get(&format!("{}/healthz", server.url))
-            .call()
-            .is_err()
-        {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!("a replica exited during a concurrent start: {status}");
-            }
-            assert!(Instant::now() < deadline, "replica did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_healthy(&server.url, &mut server.child, deadline);
     }
     let mut mint = env.command(free_port());
     let out = mint
