@@ -202,16 +202,7 @@ fn a_list_named_by_a_signed_token_is_fetched_on_demand() {
         .build()
         .expect("loads");
     // A list the index does not name (yet), but the issuer serves.
-    let mut extra = gatepass::status_list::StatusList::new(1, 64).expect("list");
-    extra.set(1, 1).expect("set");
-    let uri = issuer.list_uri("2");
-    let signer = &issuer.keys[0];
-    let header = serde_json::json!({"alg": "EdDSA", "typ": "statuslist+jwt", "kid": signer.kid()});
-    let claims = serde_json::json!({"sub": uri, "iat": now(), "status_list": {"bits": 1, "lst": extra.encode()}});
-    issuer.set(
-        "/v1/status-lists/2",
-        support::sign(&header, &claims, signer),
-    );
+    let uri = issuer.serve_unlisted("2", 1);
     let token = issuer.token(0, 1, |c| {
         c["status"]["status_list"]["uri"] = serde_json::json!(uri)
     });
@@ -346,16 +337,7 @@ fn fail_open_still_fetches_a_missing_list() {
         .danger_fail_open_when_stale(true)
         .build()
         .expect("loads");
-    let mut extra = gatepass::status_list::StatusList::new(1, 64).expect("list");
-    extra.set(2, 1).expect("set");
-    let uri = issuer.list_uri("3");
-    let signer = &issuer.keys[0];
-    let header = serde_json::json!({"alg": "EdDSA", "typ": "statuslist+jwt", "kid": signer.kid()});
-    let claims = serde_json::json!({"sub": uri, "iat": now(), "status_list": {"bits": 1, "lst": extra.encode()}});
-    issuer.set(
-        "/v1/status-lists/3",
-        support::sign(&header, &claims, signer),
-    );
+    let uri = issuer.serve_unlisted("3", 2);
     let token = issuer.token(0, 2, |c| {
         c["status"]["status_list"]["uri"] = serde_json::json!(uri)
     });

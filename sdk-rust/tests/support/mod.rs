@@ -103,17 +103,16 @@ impl FakeIssuer {
         let mut names: Vec<&String> = self.lists.keys().collect();
         names.sort();
         let index = json!({"lists": names.iter().map(|n| self.list_uri(n)).collect::<Vec<_>>()});
-        let signer = &self.keys[self.published[0]];
-        let mut lists = Vec::new();
-        for (name, list) in &self.lists {
-            let uri = self.list_uri(name);
-            let header = json!({"alg": signer.alg(), "typ": "statuslist+jwt", "kid": signer.kid()});
-            let claims = json!({"sub": uri, "iat": now(), "ttl": 300, "status_list": {"bits": 1, "lst": list.encode()}});
-            lists.push((
-                format!("/v1/status-lists/{name}"),
-                sign(&header, &claims, signer),
-            ));
-        }
+        let lists: Vec<(String, String)> = self
+            .lists
+            .iter()
+            .map(|(name, list)| {
+                (
+                    format!("/v1/status-lists/{name}"),
+                    self.signed_list(name, list),
+                )
+            })
+            .collect();
         self.set("/.well-known/gatepass-configuration", discovery.to_string());
         self.set("/.well-known/jwks.json", jwks.to_string());
         self.set("/v1/status-lists", index.to_string());
@@ -133,6 +132,26 @@ impl FakeIssuer {
         state
             .resources
             .insert(path.to_owned(), Resource { body, etag });
+    }
+
+    /// List `name` as a `statuslist+jwt`, signed with the first published key.
+    fn signed_list(&self, name: &str, list: &StatusList) -> String {
+        let signer = &self.keys[self.published[0]];
+        let header = json!({"alg": signer.alg(), "typ": "statuslist+jwt", "kid": signer.kid()});
+        let claims = json!({"sub": self.list_uri(name), "iat": now(), "ttl": 300, "status_list": {"bits": 1, "lst": list.encode()}});
+        sign(&header, &claims, signer)
+    }
+
+    /// Serves list `name` (64 entries, entry `revoked` revoked) without naming it in the index,
+    /// as a list only tokens point at; returns its URI.
+    pub fn serve_unlisted(&self, name: &str, revoked: u64) -> String {
+        let mut list = StatusList::new(1, 64).expect("list");
+        list.set(revoked, 1).expect("set");
+        self.set(
+            &format!("/v1/status-lists/{name}"),
+            self.signed_list(name, &list),
+        );
+        self.list_uri(name)
     }
 
     pub fn publish_keys(&mut self, which: &[usize]) {
