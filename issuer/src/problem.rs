@@ -39,6 +39,56 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
+/// The error answers the routes share, declared once for the OpenAPI document.
+pub mod responses {
+    use super::Problem;
+
+    /// 401.
+    #[derive(utoipa::IntoResponses)]
+    #[response(
+        status = 401,
+        description = "Missing, invalid, expired or revoked token",
+        content_type = "application/problem+json"
+    )]
+    pub struct Unauthorized(pub Problem);
+
+    /// 403.
+    #[derive(utoipa::IntoResponses)]
+    #[response(
+        status = 403,
+        description = "The token lacks the scope",
+        content_type = "application/problem+json"
+    )]
+    pub struct Forbidden(pub Problem);
+
+    /// 404.
+    #[derive(utoipa::IntoResponses)]
+    #[response(
+        status = 404,
+        description = "No such token you can see",
+        content_type = "application/problem+json"
+    )]
+    pub struct NotFound(pub Problem);
+
+    /// 409.
+    #[derive(utoipa::IntoResponses)]
+    #[response(
+        status = 409,
+        description = "Revoked or already rotated",
+        content_type = "application/problem+json"
+    )]
+    pub struct Conflict(pub Problem);
+
+    /// 422.
+    #[derive(utoipa::IntoResponses)]
+    #[response(
+        status = 422,
+        description = "Invalid fields",
+        content_type = "application/problem+json"
+    )]
+    pub struct Invalid(pub Problem);
+}
+
 /// An error answer of the API.
 #[derive(Debug)]
 pub struct ApiError {

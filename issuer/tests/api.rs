@@ -904,6 +904,19 @@ async fn openapi_and_metrics(backend: Backend) {
         doc.body["components"]["securitySchemes"]["bearer"]["scheme"],
         "bearer"
     );
+    // Shared error answers are described as problem+json with the Problem schema.
+    for (path, method, status) in [
+        ("/v1/tokens", "post", "401"),
+        ("/v1/tokens/{id}/rotate", "post", "409"),
+        ("/v1/usage", "post", "422"),
+    ] {
+        let schema = &doc.body["paths"][path][method]["responses"][status]["content"]
+            ["application/problem+json"]["schema"]["$ref"];
+        assert_eq!(
+            schema, "#/components/schemas/Problem",
+            "{method} {path} {status}"
+        );
+    }
 
     let metrics = app.call("GET", "/metrics", None, None).await;
     assert_eq!(metrics.status, StatusCode::OK);

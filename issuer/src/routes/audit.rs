@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 use super::{decode_cursor, page_limit, private_json};
 use crate::auth::Auth;
 use crate::db::{self, queries::audit as q};
-use crate::problem::{ApiError, Problem};
+use crate::problem::{responses, ApiError};
 use crate::scopes::TOKENS_ADMIN;
 use crate::state::{rfc3339, AppState};
 
@@ -28,7 +28,7 @@ pub struct AuditQuery {
 /// Newest first, cursor-paginated.
 #[utoipa::path(get, path = "/v1/audit-events", tag = "tokens", security(("bearer" = [])), params(AuditQuery),
     description = "Who created, revoked or rotated what, when, from which token (needs tokens:admin).",
-    responses((status = 200, description = "`{events: [...], next_cursor}`", body = Object), (status = 401, description = "Missing, invalid, expired or revoked token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The token lacks the scope", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "`{events: [...], next_cursor}`", body = Object), responses::Unauthorized, responses::Forbidden, responses::Invalid))]
 pub async fn list(
     State(state): State<AppState>,
     auth: Auth,

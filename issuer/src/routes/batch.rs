@@ -10,7 +10,7 @@ use super::tokens::{revoke_all, rotate_all, typed, with_secret, RotateRequest};
 use super::ApiJson;
 use crate::auth::Auth;
 use crate::db;
-use crate::problem::{ApiError, Problem};
+use crate::problem::{responses, ApiError};
 use crate::scopes::TOKENS_WRITE;
 use crate::state::{now, AppState};
 use crate::tokens::view::{self, RevokedBatch, RotatedBatch};
@@ -45,7 +45,7 @@ fn check_ids(ids: &[String]) -> Result<(), ApiError> {
 
 /// Revokes every listed token, or none (404 names the first id out of reach).
 #[utoipa::path(post, path = "/v1/tokens/revoke", tag = "tokens", security(("bearer" = [])), request_body = RevokeRequest,
-    responses((status = 200, description = "All revoked", body = RevokedBatch), (status = 401, description = "Missing, invalid, expired or revoked token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The token lacks the scope", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such token you can see", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "All revoked", body = RevokedBatch), responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Invalid))]
 pub async fn revoke(
     State(state): State<AppState>,
     auth: Auth,
@@ -66,7 +66,7 @@ pub async fn revoke(
 
 /// Rotates every listed token, or none; returns every new secret once.
 #[utoipa::path(post, path = "/v1/tokens/rotate", tag = "tokens", security(("bearer" = [])), request_body = RotateRequest,
-    responses((status = 201, description = "All rotated", body = RotatedBatch), (status = 401, description = "Missing, invalid, expired or revoked token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The token lacks the scope", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such token you can see", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Revoked or already rotated", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, description = "All rotated", body = RotatedBatch), responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Conflict, responses::Invalid))]
 pub async fn rotate(
     State(state): State<AppState>,
     auth: Auth,

@@ -6,13 +6,13 @@ use axum::response::Response;
 
 use crate::auth::Auth;
 use crate::db::{self, queries::tokens as q};
-use crate::problem::{ApiError, Problem};
+use crate::problem::{responses, ApiError};
 use crate::state::{rfc3339, AppState};
 use crate::tokens::view::Me;
 
 /// The presented token's identity.
 #[utoipa::path(get, path = "/v1/me", tag = "tokens", security(("bearer" = [])), description = "Who the presented token is (the \"Test token\" call); needs no scope.",
-    responses((status = 200, description = "The token's identity", body = Me), (status = 401, description = "Missing, invalid, expired or revoked token", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The token's identity", body = Me), responses::Unauthorized))]
 pub async fn me(State(state): State<AppState>, Auth(caller): Auth) -> Result<Response, ApiError> {
     let (name, expires_at) = match state.me_cache.get(&caller.token_id) {
         Some(hit) => hit,

@@ -12,7 +12,7 @@ use crate::auth::Auth;
 use crate::db::models::TokenRow;
 use crate::db::queries::{tokens as q, workspaces as ws_q};
 use crate::db::{self, DbConn};
-use crate::problem::{ApiError, Problem};
+use crate::problem::{responses, ApiError};
 use crate::scopes::{TOKENS_READ, TOKENS_WRITE};
 use crate::state::{now, AppState};
 use crate::tokens::requests::{authorize, create_spec, CreateRequest};
@@ -51,7 +51,7 @@ pub fn expiry_cap(
 /// `POST /v1/tokens`.
 #[utoipa::path(post, path = "/v1/tokens", tag = "tokens", security(("bearer" = [])), request_body = CreateRequest,
     description = "Create a token (needs tokens:write). Only scopes the caller holds; another subject needs tokens:admin.",
-    responses((status = 201, description = "The new token; the secret is shown this once", body = NewToken), (status = 401, description = "Missing, invalid, expired or revoked token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The token lacks the scope", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, description = "The new token; the secret is shown this once", body = NewToken), responses::Unauthorized, responses::Forbidden, responses::Invalid))]
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
@@ -103,7 +103,7 @@ pub struct ListQuery {
 /// `GET /v1/tokens`: newest first, cursor-paginated.
 #[utoipa::path(get, path = "/v1/tokens", tag = "tokens", security(("bearer" = [])), params(ListQuery),
     description = "List tokens (needs tokens:read): your own, or every token of the workspace with tokens:admin.",
-    responses((status = 200, description = "A page of tokens", body = TokenPage), (status = 401, description = "Missing, invalid, expired or revoked token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The token lacks the scope", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "A page of tokens", body = TokenPage), responses::Unauthorized, responses::Forbidden, responses::Invalid))]
 pub async fn list(
     State(state): State<AppState>,
     auth: Auth,
@@ -165,7 +165,7 @@ pub fn visible(conn: &mut DbConn, caller: &Caller, id: &str) -> Result<TokenRow,
 
 /// `GET /v1/tokens/{id}`.
 #[utoipa::path(get, path = "/v1/tokens/{id}", tag = "tokens", security(("bearer" = [])), params(("id" = String, Path, description = "Token id")),
-    responses((status = 200, description = "Token info", body = TokenInfo), (status = 401, description = "Missing, invalid, expired or revoked token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The token lacks the scope", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such token you can see", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "Token info", body = TokenInfo), responses::Unauthorized, responses::Forbidden, responses::NotFound))]
 pub async fn get(
     State(state): State<AppState>,
     auth: Auth,
@@ -205,7 +205,7 @@ pub fn publish(state: &AppState, conn: &mut DbConn) {
 
 /// `POST /v1/tokens/{id}/revoke`: idempotent; revocation is final.
 #[utoipa::path(post, path = "/v1/tokens/{id}/revoke", tag = "tokens", security(("bearer" = [])), params(("id" = String, Path, description = "Token id")),
-    responses((status = 200, description = "The revoked token", body = TokenInfo), (status = 401, description = "Missing, invalid, expired or revoked token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The token lacks the scope", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such token you can see", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The revoked token", body = TokenInfo), responses::Unauthorized, responses::Forbidden, responses::NotFound))]
 pub async fn revoke(
     State(state): State<AppState>,
     auth: Auth,
@@ -307,7 +307,7 @@ pub fn rotate_all(
 #[utoipa::path(post, path = "/v1/tokens/{id}/rotate", tag = "tokens", security(("bearer" = [])), params(("id" = String, Path, description = "Token id")),
     request_body(content = Option<RotateRequest>, description = "Optional; an empty body revokes the old token at once"),
     description = "A new token with the same name, description, subject, scopes and lifetime (from now); the old one is revoked now or after the grace period. Renews expired tokens; refuses revoked ones.",
-    responses((status = 201, description = "The new token, and the old one's info in `previous`", body = NewToken), (status = 401, description = "Missing, invalid, expired or revoked token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The token lacks the scope", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such token you can see", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Revoked or already rotated", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, description = "The new token, and the old one's info in `previous`", body = NewToken), responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Conflict, responses::Invalid))]
 pub async fn rotate(
     State(state): State<AppState>,
     auth: Auth,

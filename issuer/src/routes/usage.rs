@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use super::ApiJson;
 use crate::auth::Auth;
 use crate::db::{self, queries::tokens as q};
-use crate::problem::{ApiError, FieldError, Problem};
+use crate::problem::{responses, ApiError, FieldError};
 use crate::scopes::USAGE_REPORT;
 use crate::state::{now, AppState};
 
@@ -35,7 +35,7 @@ pub struct UsageReport {
 /// Applies a report to tokens of the caller's workspace; unknown ids are ignored.
 #[utoipa::path(post, path = "/v1/usage", tag = "tokens", security(("bearer" = [])), request_body = UsageReport,
     description = "SDK usage reports (needs usage:report): last_used_at only moves forward.",
-    responses((status = 200, description = "`{updated: n}`", body = Object), (status = 401, description = "Missing, invalid, expired or revoked token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The token lacks the scope", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "`{updated: n}`", body = Object), responses::Unauthorized, responses::Forbidden, responses::Invalid))]
 pub async fn report(
     State(state): State<AppState>,
     auth: Auth,
