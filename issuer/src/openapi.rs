@@ -13,6 +13,7 @@ use utoipa::{Modify, OpenApi};
         (name = "tokens", description = "The management API (Bearer gatepass token)"),
         (name = "discovery", description = "What verifiers fetch: discovery, JWKS, status lists"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
+        (name = "page", description = "The token management web page and its assets"),
     )
 )]
 pub struct ApiDoc;

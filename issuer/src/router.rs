@@ -11,7 +11,9 @@ use utoipa_axum::routes;
 
 use crate::metrics;
 use crate::openapi::ApiDoc;
-use crate::routes::{audit, batch, discovery, health, me, scopes, status_lists, tokens, usage};
+use crate::routes::{
+    audit, batch, discovery, health, me, page, scopes, status_lists, tokens, usage,
+};
 use crate::state::AppState;
 
 /// The routes and the OpenAPI document they describe.
@@ -34,6 +36,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(metrics::render))
+        .routes(routes!(page::index))
+        .routes(routes!(page::asset))
         .split_for_parts()
 }
 

@@ -41,10 +41,11 @@ async fn serve(config: Config) -> Result<(), String> {
         println!();
         println!("    {token}");
         println!();
+        println!("  Manage tokens:   {issuer_url}/   (sign in by pasting this token)");
         println!("  Try it:          curl -H \"Authorization: Bearer $TOKEN\" {issuer_url}/v1/me");
         println!();
     }
-    tracing::info!(%listen, issuer = %issuer_url, "gatepass issuer listening");
+    tracing::info!(%listen, issuer = %issuer_url, page = %format!("{issuer_url}/"), "gatepass issuer listening; the token management page is at the issuer URL");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let sync_task = tokio::spawn(crate::sync::run(booted.state.clone(), stop_rx));
     let app = crate::router::app(booted.state);

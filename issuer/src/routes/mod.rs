@@ -6,6 +6,7 @@ pub mod batch;
 pub mod discovery;
 pub mod health;
 pub mod me;
+pub mod page;
 pub mod scopes;
 pub mod status_lists;
 pub mod tokens;
@@ -113,6 +114,23 @@ pub fn cached(
     content_type: &'static str,
     body: String,
 ) -> Response {
+    cached_with(
+        headers,
+        etag,
+        &format!("public, max-age={max_age}"),
+        content_type,
+        body,
+    )
+}
+
+/// [`cached`] with any `Cache-Control` value and body.
+pub fn cached_with(
+    headers: &HeaderMap,
+    etag: &str,
+    cache_control: &str,
+    content_type: &'static str,
+    body: impl IntoResponse,
+) -> Response {
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -126,7 +144,7 @@ pub fn cached(
     if let Ok(v) = HeaderValue::from_str(etag) {
         h.insert(header::ETAG, v);
     }
-    if let Ok(v) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {
+    if let Ok(v) = HeaderValue::from_str(cache_control) {
         h.insert(header::CACHE_CONTROL, v);
     }
     if !matches {

@@ -1,0 +1,208 @@
+// The token management page (SPEC §6): sign in with a pasted token, list, create, revoke and
+// rotate tokens. It talks only to the public management API, as the signed-in token.
+
+import { call } from "./api.js";
+import { ConfirmDialog } from "./confirm-dialog.js";
+import { CreateDialog } from "./create-dialog.js";
+import { byId, h, replace, show } from "./dom.js";
+import { count, date, daysFromNow, quoted } from "./format.js";
+import { SecretDialog } from "./secret-dialog.js";
+import { explain, forget, signIn, store, storedToken } from "./session.js";
+import { TokenList } from "./token-list.js";
+
+// What discovery says of this issuer; the defaults serve until it answers.
+let issuer = { token_prefix: "gp_", status_list_ttl: 300 };
+let session = null;
+let list = null;
+
+const secrets = new SecretDialog();
+const confirmDialog = new ConfirmDialog();
+const createDialog = new CreateDialog((created) => {
+  secrets.show([created], { title: "Your new token", prefix: issuer.token_prefix });
+  announce(`Created ${quoted(created.name)}.`);
+  list.load();
+});
+
+let toastTimer = 0;
+/** Says `message` in the status region (read out by screen readers). */
+function announce(message) {
+  const toast = byId("toast");
+  toast.textContent = message;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (toast.textContent = ""), 8000);
+}
+
+function showSignIn(message) {
+  show(byId("tokens-view"), false);
+  show(byId("who"), false);
+  show(byId("sign-out"), false);
+  show(byId("sign-in-view"), true);
+  byId("sign-in-error").textContent = message || "";
+  const field = byId("sign-in-token");
+  field.value = "";
+  field.focus();
+}
+
+async function enter(signedIn) {
+  session = signedIn;
+  session.onUnauthorized = (error) => signOut(`You were signed out: ${explain(error)}`);
+  store(session.token);
+  renderWho();
+  list = new TokenList(session, { revoke, rotate, failed: (error) => announce(error.message) });
+  byId("status-filter").value = "all";
+  byId("create-open").disabled = !session.canWrite;
+  byId("create-open").title = session.canWrite ? "" : "Your token needs the tokens:write scope to create tokens";
+  show(byId("sign-in-view"), false);
+  show(byId("tokens-view"), true);
+  show(byId("sign-out"), true);
+  await list.load();
+  byId("tokens-title").focus();
+}
+
+function renderWho() {
+  const me = session.me;
+  replace(
+    byId("who"),
+    "Signed in with ",
+    h("strong", { text: quoted(me.name) }),
+    ` · ${me.subject} · workspace ${me.workspace}`,
+    session.isAdmin ? h("span", { class: "tag", text: "admin" }) : null,
+  );
+  show(byId("who"), true);
+}
+
+function signOut(message) {
+  session = null;
+  list = null;
+  forget();
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
+  replace(byId("token-rows"));
+  replace(byId("who"));
+  showSignIn(message);
+}
+
+function ttlText() {
+  const ttl = Number(issuer.status_list_ttl) || 300;
+  return ttl < 120 ? count(ttl, "second") : count(Math.round(ttl / 60), "minute");
+}
+
+function names(tokens) {
+  return tokens.length === 1 ? null : h("ul", { class: "names" }, tokens.map((t) => h("li", { text: t.name })));
+}
+
+function revoke(tokens) {
+  const single = tokens.length === 1;
+  const it = single ? "it" : "them";
+  const own = tokens.some((t) => t.id === session.me.token_id);
+  confirmDialog.ask({
+    title: single ? `Revoke ${quoted(tokens[0].name)}?` : `Revoke ${count(tokens.length, "token")}?`,
+    body: [
+      names(tokens),
+      h("p", { text: `Anything using ${it} stops working: this issuer refuses ${it} at once, and services that verify tokens locally within ${ttlText()}. Revocation cannot be undone.` }),
+      own ? h("p", { class: "warning", text: "This includes the token you signed in with: you will be signed out." }) : null,
+    ],
+    ok: single ? "Revoke" : `Revoke ${count(tokens.length, "token")}`,
+    danger: true,
+    run: async () => {
+      if (single) await session.call("POST", `/v1/tokens/${encodeURIComponent(tokens[0].id)}/revoke`);
+      else await session.call("POST", "/v1/tokens/revoke", { ids: tokens.map((t) => t.id) });
+      list.clearSelection();
+      if (own) return () => signOut("You revoked the token you signed in with. Sign in with another token.");
+      announce(single ? `Revoked ${quoted(tokens[0].name)}.` : `Revoked ${count(tokens.length, "token")}.`);
+      await list.load();
+      return null;
+    },
+  });
+}
+
+/** "never expires" or the expiry a rotation gives: now + the token's original lifetime. */
+function renewedExpiry(token) {
+  if (!token.expires_at) return "it still never expires";
+  const lifetime = new Date(token.expires_at) - new Date(token.created_at);
+  return `it expires on ${date(daysFromNow(lifetime / 86400000))}`;
+}
+
+function rotate(tokens) {
+  const single = tokens.length === 1;
+  confirmDialog.ask({
+    title: single ? `Rotate ${quoted(tokens[0].name)}?` : `Rotate ${count(tokens.length, "token")}?`,
+    body: [
+      names(tokens),
+      h("p", {
+        text: single
+          ? `A new secret replaces this one, with the same name, description, scopes and lifetime (${renewedExpiry(tokens[0])}). You will see the new secret once.`
+          : "Each gets a new secret with the same name, description, scopes and lifetime. You will see the new secrets once.",
+      }),
+      h("p", { text: "Choose when the current secret stops working; anything still using it fails from then on." }),
+    ],
+    ok: single ? "Rotate" : `Rotate ${count(tokens.length, "token")}`,
+    grace: true,
+    run: async ({ graceSeconds }) => {
+      const grace = graceSeconds ? { grace_period_seconds: graceSeconds } : {};
+      const created = single
+        ? [await session.call("POST", `/v1/tokens/${encodeURIComponent(tokens[0].id)}/rotate`, grace)]
+        : (await session.call("POST", "/v1/tokens/rotate", { ids: tokens.map((t) => t.id), ...grace })).rotated;
+      list.clearSelection();
+      // Rotating the token this page signed in with: carry on with its successor.
+      const successor = created.find((c) => c.rotated_from === session.me.token_id);
+      if (successor) {
+        session.token = successor.token;
+        session.me = await session.call("GET", "/v1/me");
+        store(session.token);
+        renderWho();
+      }
+      await list.load();
+      announce(single ? `Rotated ${quoted(tokens[0].name)}.` : `Rotated ${count(tokens.length, "token")}.`);
+      return () =>
+        secrets.show(created, {
+          title: single ? "Token rotated: copy the new secret" : `${count(created.length, "token")} rotated: copy the new secrets`,
+          prefix: issuer.token_prefix,
+        });
+    },
+  });
+}
+
+async function openCreate() {
+  try {
+    const catalog = await session.call("GET", "/v1/scopes");
+    createDialog.open(session, catalog);
+  } catch (error) {
+    announce(error.message);
+  }
+}
+
+async function start() {
+  try {
+    issuer = await call(null, "GET", "/.well-known/gatepass-configuration");
+  } catch {
+    // Keep the defaults; sign-in will say if the issuer is unreachable.
+  }
+  byId("sign-in-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = byId("sign-in-submit");
+    button.disabled = true;
+    byId("sign-in-error").textContent = "";
+    try {
+      // Pasting often brings a stray newline or space along; the token itself has none.
+      await enter(await signIn(byId("sign-in-token").value.trim()));
+    } catch (error) {
+      byId("sign-in-error").textContent = error.message;
+      byId("sign-in-token").focus();
+    } finally {
+      button.disabled = false;
+    }
+  });
+  byId("sign-out").addEventListener("click", () => signOut("Signed out. The token was forgotten by this tab."));
+  byId("create-open").addEventListener("click", openCreate);
+
+  const token = storedToken();
+  if (!token) return showSignIn();
+  try {
+    await enter(await signIn(token));
+  } catch (error) {
+    forget();
+    showSignIn(error.message);
+  }
+}
+
+start();
