@@ -295,6 +295,66 @@ async fn workspace_expiry_cap(backend: Backend) {
     assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY);
     app.create(json!({"name": "n", "scopes": ["user:read"], "expires_in_days": 90}))
         .await;
+    // The page learns the cap from the catalog, to offer only what the issuer accepts.
+    let catalog = app.get("/v1/scopes", &app.admin).await;
+    assert_eq!(catalog.body["max_expires_in_days"], 90);
+}
+
+/// The management page: served from the binary with strict security headers, revalidated by
+/// ETag, and its catalog call says when a workspace has no expiry cap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_is_served_with_strict_security_headers() {
+    let app = TestApp::new(Backend::Sqlite);
+    let page = app.call("GET", "/", None, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.headers["content-type"], "text/html; charset=utf-8");
+    assert!(page
+        .text
+        .contains("<script type=\"module\" src=\"/assets/app.js\">"));
+    let csp = page.headers["content-security-policy"].to_str().unwrap();
+    for directive in [
+        "default-src 'none'",
+        "script-src 'self'",
+        "frame-ancestors 'none'",
+        "require-trusted-types-for 'script'",
+    ] {
+        assert!(csp.contains(directive), "{csp}");
+    }
+    assert!(!csp.contains("unsafe"), "{csp}");
+    assert_eq!(page.headers["referrer-policy"], "no-referrer");
+    assert_eq!(page.headers["x-frame-options"], "DENY");
+    assert_eq!(page.headers["x-content-type-options"], "nosniff");
+
+    let script = app.call("GET", "/assets/app.js", None, None).await;
+    assert_eq!(script.status, StatusCode::OK);
+    assert_eq!(
+        script.headers["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    assert_eq!(script.headers["cache-control"], "no-cache");
+    assert_eq!(script.headers["content-security-policy"], csp);
+    let etag = script.headers["etag"].to_str().unwrap().to_owned();
+    let again = app
+        .call_with(
+            "GET",
+            "/assets/app.js",
+            None,
+            None,
+            &[("If-None-Match", &etag)],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.text.is_empty());
+
+    let missing = app.call("GET", "/assets/../Cargo.toml", None, None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let missing = app.call("GET", "/assets/nope.js", None, None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.headers["content-type"], "application/problem+json");
+
+    let catalog = app.get("/v1/scopes", &app.admin).await;
+    assert_eq!(catalog.status, StatusCode::OK);
+    assert!(catalog.body["max_expires_in_days"].is_null());
 }
 
 async fn listing_is_paginated_filtered_and_scoped(backend: Backend) {
@@ -868,6 +928,8 @@ async fn openapi_and_metrics(backend: Backend) {
         ("/v1/me", "get"),
         ("/v1/tokens", "post"),
         ("/v1/tokens", "get"),
+        ("/", "get"),
+        ("/assets/{file}", "get"),
         ("/v1/tokens/revoke", "post"),
         ("/v1/tokens/rotate", "post"),
         ("/v1/tokens/{id}", "get"),

@@ -19,9 +19,11 @@ describe("token management page", { skip: noBrowser ?? false }, () => {
   let problems;
   const made = {}; // name -> { id, token } of tokens made in earlier steps
 
+  // The management API as the current admin token (rotated by a later step).
+  const api = (method, path, body) => issuer.call(method, path, body, issuer.admin);
   const dialog = (name) => page.getByRole("dialog", { name });
   const row = (name) => page.locator("#token-rows tr", { has: page.getByText(name, { exact: true }) });
-  const apiToken = async (id) => (await issuer.call("GET", `/v1/tokens/${id}`)).body;
+  const apiToken = async (id) => (await api("GET", `/v1/tokens/${id}`)).body;
   const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
   // A secret leaves the page once its dialog has closed: it is shown once only.
   const gone = (secret) => page.waitForFunction((s) => !document.documentElement.outerHTML.includes(s) && ![...document.querySelectorAll("input")].some((i) => i.value === s), secret);
@@ -32,7 +34,7 @@ describe("token management page", { skip: noBrowser ?? false }, () => {
   }
 
   async function mint(name, scopes = ["user:read"], extra = {}) {
-    const r = await issuer.call("POST", "/v1/tokens", { name, scopes, expires_in_days: 30, ...extra });
+    const r = await api("POST", "/v1/tokens", { name, scopes, expires_in_days: 30, ...extra });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     made[name] = r.body;
     return r.body;
@@ -93,7 +95,7 @@ describe("token management page", { skip: noBrowser ?? false }, () => {
     await page.getByRole("alert").filter({ hasText: "That is not a gatepass token" }).waitFor();
 
     const revoked = await mint("revoked-before-sign-in");
-    await issuer.call("POST", `/v1/tokens/${revoked.id}/revoke`);
+    await api("POST", `/v1/tokens/${revoked.id}/revoke`);
     await signIn(revoked.token);
     await page.getByRole("alert").filter({ hasText: "This token has been revoked" }).waitFor();
 
@@ -162,7 +164,7 @@ describe("token management page", { skip: noBrowser ?? false }, () => {
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Create token", "focus returns to the opener");
     await gone(token);
 
-    const listed = (await issuer.call("GET", "/v1/tokens?status=active")).body.tokens.find((t) => t.name === "ci-deploy");
+    const listed = (await api("GET", "/v1/tokens?status=active")).body.tokens.find((t) => t.name === "ci-deploy");
     assert.deepEqual(listed.scopes, ["user:read"]);
     assert.equal(listed.description, "Deploys from CI");
     const lifetime = (Date.parse(listed.expires_at) - Date.parse(listed.created_at)) / 86400000;
@@ -254,13 +256,27 @@ describe("token management page", { skip: noBrowser ?? false }, () => {
     await filter("all");
   });
 
+  test("rotating the page's own token carries on with its successor", async () => {
+    await page.getByRole("button", { name: "Actions for Bootstrap admin token" }).click();
+    await page.getByRole("menuitem", { name: "Rotate" }).click();
+    await dialog("Rotate “Bootstrap admin token”?").getByRole("button", { name: "Rotate", exact: true }).click();
+    const secret = dialog("Token rotated: copy the new secret");
+    const successor = await secret.getByLabel("Your token").inputValue();
+    await secret.getByRole("button", { name: "Done" }).click();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem("gatepass.token")), successor);
+    await filter("active");
+    await row("Bootstrap admin token").locator(".tag", { hasText: "this session" }).waitFor();
+    assert.equal((await issuer.call("GET", "/v1/me", undefined, issuer.admin)).status, 401, "the old secret stopped working");
+    issuer.admin = successor;
+  });
+
   test("pages through a long list and filters by status", async () => {
     for (let i = 0; i < 22; i++) await mint(`bulk-${String(i).padStart(2, "0")}`);
     await reloadList();
     await rowCount(20);
     await page.getByRole("button", { name: "Next" }).click();
     await page.getByText("Page 2").waitFor();
-    const total = (await issuer.call("GET", "/v1/tokens?limit=200")).body.tokens.length;
+    const total = (await api("GET", "/v1/tokens?limit=200")).body.tokens.length;
     assert.ok(total > 20 && total <= 40, `${total} tokens`);
     await rowCount(total - 20);
     await page.getByRole("button", { name: "Previous" }).click();
@@ -337,6 +353,22 @@ describe("token management page", { skip: noBrowser ?? false }, () => {
     }
   });
 
+  test("an admin creates a token for another subject", async () => {
+    await page.getByRole("button", { name: "Create token" }).click();
+    const create = dialog("Create token");
+    await create.getByLabel("Name").fill("for-alice");
+    await create.getByLabel("Subject").fill("alice");
+    await create.getByLabel("Preset").selectOption({ label: "User (Full)" });
+    await create.getByLabel("Expiration").selectOption("custom");
+    await create.getByLabel("Days").fill("7");
+    await create.getByRole("button", { name: "Create token" }).click();
+    await dialog("Your new token").getByRole("button", { name: "Done" }).click();
+    await row("for-alice").getByText("for alice").waitFor();
+    const listed = (await api("GET", "/v1/tokens?subject=alice")).body.tokens;
+    assert.deepEqual(listed.map((t) => [t.name, t.scopes.join(" ")]), [["for-alice", "user:read user:write"]]);
+    assert.equal((Date.parse(listed[0].expires_at) - Date.parse(listed[0].created_at)) / 86400000, 7);
+  });
+
   test("sign out forgets the token", async () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
@@ -344,5 +376,17 @@ describe("token management page", { skip: noBrowser ?? false }, () => {
     await page.reload();
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
     await screenshot(page, "signed-out");
+  });
+
+  test("revoking the page's own token signs the page out and says why", async () => {
+    const writer = await mint("writer", ["tokens:write"]);
+    await signIn(writer.token);
+    await page.getByRole("button", { name: "Actions for writer" }).click();
+    await page.getByRole("menuitem", { name: "Revoke" }).click();
+    const confirm = dialog("Revoke “writer”?");
+    await confirm.getByText("you will be signed out").waitFor();
+    await confirm.getByRole("button", { name: "Revoke", exact: true }).click();
+    await page.getByRole("alert").filter({ hasText: "You revoked the token you signed in with" }).waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0);
   });
 });
