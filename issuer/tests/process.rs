@@ -86,6 +86,8 @@ struct Server {
     child: Child,
     url: String,
     bootstrap: Option<String>,
+    /// What the first-start banner says after "Manage tokens:".
+    page_line: Option<String>,
 }
 
 impl Drop for Server {
@@ -126,18 +128,27 @@ fn serve_on(env: &Env, port: u16) -> Server {
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
+        // The banner: the token line, then where to manage tokens.
+        let mut banner = (None, None);
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(t) = line.trim().strip_prefix("gp_") {
-                let _ = tx.send(format!("gp_{t}"));
+            let line = line.trim();
+            if line.starts_with("gp_") {
+                banner.0 = Some(line.to_owned());
+            } else if let Some(page) = line.strip_prefix("Manage tokens:") {
+                banner.1 = Some(page.trim().to_owned());
+                let _ = tx.send(banner.clone());
             }
         }
     });
     wait_healthy(&url, &mut child, Instant::now() + Duration::from_secs(30));
-    let bootstrap = rx.recv_timeout(Duration::from_millis(300)).ok();
+    let (bootstrap, page_line) = rx
+        .recv_timeout(Duration::from_millis(300))
+        .unwrap_or_default();
     Server {
         child,
         url,
         bootstrap,
+        page_line,
     }
 }
 
@@ -304,6 +315,11 @@ fn restart_keeps_tokens_and_a_wrong_kek_changes_nothing() {
         .bootstrap
         .clone()
         .expect("bootstrap token printed on the first start");
+    let page_line = server.page_line.clone().unwrap_or_default();
+    assert!(
+        page_line.starts_with(&format!("{}/ ", server.url)),
+        "the banner names the management page: {page_line:?}"
+    );
     let (status, created) = post(
         &format!("{}/v1/tokens", server.url),
         &admin,
@@ -503,6 +519,7 @@ fn two_replicas_share_one_postgres() {
             child: cmd.spawn().unwrap(),
             url: format!("http://127.0.0.1:{port}"),
             bootstrap: None,
+            page_line: None,
         }
     };
     let (mut a, mut b) = (start(free_port()), start(free_port()));

@@ -52,10 +52,10 @@ export async function openPage(browser, url, viewport = { width: 1280, height: 8
 }
 
 let shot = 0;
-/** Saves a numbered full-page screenshot of the current step. */
-export async function screenshot(page, name) {
+/** Saves a numbered screenshot of the current step (the whole page unless `fullPage` is false). */
+export async function screenshot(page, name, { fullPage = true } = {}) {
   shot += 1;
   const file = path.join(ARTIFACTS, `${String(shot).padStart(2, "0")}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage });
   return file;
 }

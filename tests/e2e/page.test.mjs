@@ -346,7 +346,8 @@ describe("token management page", { skip: noBrowser ?? false }, () => {
       assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
       await screenshot(phone.page, "phone-list");
       await phone.page.getByRole("button", { name: "Create token" }).click();
-      await screenshot(phone.page, "phone-create");
+      await phone.page.getByRole("dialog", { name: "Create token" }).waitFor();
+      await screenshot(phone.page, "phone-create", { fullPage: false });
       assert.deepEqual(phone.problems, []);
     } finally {
       await phone.context.close();
