@@ -31,7 +31,8 @@ export async function launch() {
 
 /**
  * A fresh tab on `url`. Every console error, uncaught exception, CSP or Trusted Types
- * violation and `alert()` lands in `problems`, which each test checks is empty.
+ * violation, `alert()` and request to another origin lands in `problems`, which each test
+ * checks is empty.
  */
 export async function openPage(browser, url, viewport = { width: 1280, height: 860 }) {
   const context = await browser.newContext({ viewport });
@@ -43,6 +44,10 @@ export async function openPage(browser, url, viewport = { width: 1280, height: 8
     if (m.type() === "error" && !/the server responded with a status of 4\d\d/.test(m.text())) problems.push(`console: ${m.text()}`);
   });
   page.on("pageerror", (e) => problems.push(`exception: ${e.message}`));
+  // The page works offline: nothing but the issuer itself is ever asked for anything.
+  page.on("request", (r) => {
+    if (new URL(r.url()).origin !== new URL(url).origin) problems.push(`request outside the issuer: ${r.url()}`);
+  });
   page.on("dialog", async (d) => {
     problems.push(`a script opened a ${d.type()} dialog: ${d.message()}`);
     await d.dismiss();
