@@ -310,7 +310,7 @@ async fn the_page_is_served_with_strict_security_headers() {
     assert_eq!(page.headers["content-type"], "text/html; charset=utf-8");
     assert!(page
         .text
-        .contains("<script type=\"module\" src=\"/assets/app.js\">"));
+        .contains("<script type=\"module\" src=\"assets/app.js\">"));
     let csp = page.headers["content-security-policy"].to_str().unwrap();
     for directive in [
         "default-src 'none'",

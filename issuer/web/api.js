@@ -15,14 +15,18 @@ export class ApiError extends Error {
   }
 }
 
-/** Calls the API with `token`; resolves to the parsed JSON body or rejects with ApiError. */
+/**
+ * Calls the API with `token`; resolves to the parsed JSON body or rejects with ApiError.
+ * `path` ("/v1/me") is resolved against the page's own address, so an issuer published under a
+ * path prefix behind a proxy (the page at https://example.com/gatepass/) calls its own API.
+ */
 export async function call(token, method, path, body) {
   const headers = { Accept: "application/json" };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
   try {
-    response = await fetch(path, {
+    response = await fetch(path.replace(/^\//, ""), {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),

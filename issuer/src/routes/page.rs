@@ -146,13 +146,13 @@ mod tests {
 
     #[test]
     fn every_module_the_page_imports_is_embedded() {
-        // `import … from "./x.js"` and `<script src="/assets/x.js">` must name embedded files.
+        // `import … from "./x.js"` and `<script src="assets/x.js">` must name embedded files.
         for asset in ASSETS {
             let text = std::str::from_utf8(asset.body).unwrap();
             for piece in text
                 .split("\"./")
                 .skip(1)
-                .chain(text.split("/assets/").skip(1))
+                .chain(text.split("\"assets/").skip(1))
             {
                 let name = piece.split('"').next().unwrap();
                 assert!(
