@@ -37,6 +37,11 @@ pub struct Problem {
     /// For 422: every invalid field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// For a 401 `invalid_token`: the verifier's error code (`expired`, `revoked`, …), so a
+    /// client can tell people why without parsing `detail`. The SDKs' framework helpers use
+    /// the same member.
+    #[serde(rename = "code", skip_serializing_if = "Option::is_none")]
+    pub token_code: Option<&'static str>,
 }
 
 /// The error answers the routes share, declared once for the OpenAPI document.
@@ -97,6 +102,7 @@ pub struct ApiError {
     title: &'static str,
     detail: String,
     errors: Vec<FieldError>,
+    token_code: Option<&'static str>,
     www_authenticate: Option<String>,
 }
 
@@ -117,6 +123,7 @@ impl ApiError {
             title,
             detail: detail.into(),
             errors: Vec::new(),
+            token_code: None,
             www_authenticate: None,
         }
     }
@@ -141,6 +148,7 @@ impl ApiError {
             "Invalid token",
             format!("{} ({})", err.message(), err.code()),
         );
+        e.token_code = Some(err.code());
         e.www_authenticate = Some(format!(
             "Bearer realm=\"gatepass\", error=\"invalid_token\", error_description=\"{}\"",
             quote(err.message())
@@ -286,6 +294,7 @@ impl IntoResponse for ApiError {
             status: self.status.as_u16(),
             detail: self.detail,
             errors: self.errors,
+            token_code: self.token_code,
         };
         let text = serde_json::to_string(&body).unwrap_or_default();
         let mut response = (self.status, text).into_response();

@@ -123,6 +123,7 @@ async fn me_and_authentication_errors(backend: Backend) {
     let www = garbage.headers["www-authenticate"].to_str().unwrap();
     assert!(www.contains("error=\"invalid_token\""), "{www}");
     assert_eq!(problem_type(&garbage), "urn:gatepass:problem:invalid_token");
+    assert_eq!(garbage.body["code"], "malformed");
     assert!(
         !garbage.text.contains("not.a.token"),
         "errors never echo the token"
@@ -475,6 +476,7 @@ async fn revocation_is_immediate_idempotent_and_published(backend: Backend) {
 
     let me = app.get("/v1/me", &token).await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(me.body["code"], "revoked");
     assert!(me.headers["www-authenticate"]
         .to_str()
         .unwrap()

@@ -8,9 +8,8 @@ export class ApiError extends Error {
     this.problem = problem;
     // `urn:gatepass:problem:<code>`
     this.code = String(problem.type || "").split(":").pop() || "unknown";
-    // For 401s the issuer ends the detail with the verifier's code, e.g. "… (expired)".
-    const match = /\((\w+)\)$/.exec(problem.detail || "");
-    this.tokenCode = match ? match[1] : null;
+    // For 401s: why the token was refused (`expired`, `revoked`, …).
+    this.tokenCode = problem.code || null;
     this.fields = Array.isArray(problem.errors) ? problem.errors : [];
   }
 }

@@ -99,6 +99,18 @@ describe("token management page", { skip: noBrowser ?? false }, () => {
     await signIn(revoked.token);
     await page.getByRole("alert").filter({ hasText: "This token has been revoked" }).waitFor();
 
+    // No real token can be expired in a test this short: the issuer's answer for one is replayed.
+    await page.route("**/v1/me", (route) =>
+      route.fulfill({
+        status: 401,
+        contentType: "application/problem+json",
+        body: JSON.stringify({ type: "urn:gatepass:problem:invalid_token", title: "Invalid token", status: 401, detail: "the token has expired (expired)", code: "expired" }),
+      }),
+    );
+    await signIn(revoked.token);
+    await page.getByRole("alert").filter({ hasText: "This token has expired" }).waitFor();
+    await page.unroute("**/v1/me");
+
     const reader = await mint("reader-only");
     await signIn(reader.token);
     await page.getByRole("alert").filter({ hasText: "cannot manage tokens" }).waitFor();
