@@ -102,7 +102,8 @@ pub struct ApiError {
     title: &'static str,
     detail: String,
     errors: Vec<FieldError>,
-    token_code: Option<&'static str>,
+    // The code itself (one byte), not its name: keeps `ApiError` small on every `Result`.
+    token_code: Option<gatepass::ErrorCode>,
     www_authenticate: Option<String>,
 }
 
@@ -148,7 +149,7 @@ impl ApiError {
             "Invalid token",
             format!("{} ({})", err.message(), err.code()),
         );
-        e.token_code = Some(err.code());
+        e.token_code = Some(err.kind());
         e.www_authenticate = Some(format!(
             "Bearer realm=\"gatepass\", error=\"invalid_token\", error_description=\"{}\"",
             quote(err.message())
@@ -294,7 +295,7 @@ impl IntoResponse for ApiError {
             status: self.status.as_u16(),
             detail: self.detail,
             errors: self.errors,
-            token_code: self.token_code,
+            token_code: self.token_code.map(gatepass::ErrorCode::as_str),
         };
         let text = serde_json::to_string(&body).unwrap_or_default();
         let mut response = (self.status, text).into_response();
