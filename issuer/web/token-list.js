@@ -32,6 +32,7 @@ export class TokenList {
     this.session = session;
     this.actions = actions;
     this.status = "all";
+    this.subject = ""; // admins only: one subject's tokens ("" = everyone's)
     this.cursors = [null]; // the cursor of each page seen so far; the last is the current page
     this.tokens = [];
     this.selected = new Map(); // id -> token info, across pages
@@ -40,9 +41,16 @@ export class TokenList {
     this.selectAll.onchange = () => this.selectPage(this.selectAll.checked);
     byId("status-filter").onchange = (e) => {
       this.status = e.target.value;
-      this.cursors = [null];
-      this.selected.clear();
-      this.load();
+      this.restart();
+    };
+    const subject = byId("subject-filter");
+    subject.value = "";
+    show(byId("subject-filter-wrap"), session.isAdmin);
+    // "change" fires on Enter and on leaving the field; "search" when its clear button is used.
+    subject.onchange = subject.onsearch = () => {
+      if (subject.value.trim() === this.subject) return;
+      this.subject = subject.value.trim();
+      this.restart();
     };
     byId("page-prev").onclick = () => {
       this.cursors.pop();
@@ -56,11 +64,19 @@ export class TokenList {
     byId("rotate-selected").onclick = () => this.actions.rotate([...this.selected.values()]);
   }
 
+  /** Back to the first page under new filters. */
+  restart() {
+    this.cursors = [null];
+    this.selected.clear();
+    this.load();
+  }
+
   /** Loads the current page again (after a change, or when the filter moved). */
   async load() {
     const query = new URLSearchParams({ limit: String(PAGE_SIZE), status: this.status });
     const cursor = this.cursors.at(-1);
     if (cursor) query.set("cursor", cursor);
+    if (this.subject) query.set("subject", this.subject);
     byId("token-table").setAttribute("aria-busy", "true");
     try {
       const page = await this.session.call("GET", `/v1/tokens?${query}`);
@@ -96,7 +112,9 @@ export class TokenList {
   render() {
     replace(this.body, this.tokens.map((t) => this.row(t)));
     show(byId("list-empty"), this.tokens.length === 0);
-    byId("list-empty").textContent = this.status === "all" ? "No tokens yet. Create one to get started." : `No ${this.status} tokens.`;
+    const whose = this.subject ? ` of ${this.subject}` : "";
+    byId("list-empty").textContent =
+      this.status === "all" && !whose ? "No tokens yet. Create one to get started." : `No ${this.status === "all" ? "" : `${this.status} `}tokens${whose}.`;
     const page = this.cursors.length;
     show(byId("pager"), page > 1 || Boolean(this.next));
     byId("page-label").textContent = `Page ${page}`;

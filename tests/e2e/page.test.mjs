@@ -377,6 +377,17 @@ describe("token management page", { skip: noBrowser ?? false }, () => {
     await create.getByRole("button", { name: "Create token" }).click();
     await dialog("Your new token").getByRole("button", { name: "Done" }).click();
     await row("for-alice").getByText("for alice").waitFor();
+    // Admins can narrow the list to one subject.
+    await page.getByLabel("Subject filter").fill("alice");
+    await page.getByLabel("Subject filter").press("Enter");
+    await rowCount(1);
+    await row("for-alice").waitFor();
+    await page.getByLabel("Subject filter").fill("nobody");
+    await page.getByLabel("Subject filter").press("Enter");
+    await page.getByText("No tokens of nobody.").waitFor();
+    await page.getByLabel("Subject filter").fill("");
+    await page.getByLabel("Subject filter").press("Enter");
+    await page.waitForFunction(() => document.querySelectorAll("#token-rows tr").length > 1);
     const listed = (await api("GET", "/v1/tokens?subject=alice")).body.tokens;
     assert.deepEqual(listed.map((t) => [t.name, t.scopes.join(" ")]), [["for-alice", "user:read user:write"]]);
     assert.equal((Date.parse(listed[0].expires_at) - Date.parse(listed[0].created_at)) / 86400000, 7);
