@@ -173,7 +173,7 @@ export class TokenList {
       h("td", { "data-label": "Expires" }, timeCell(token.expires_at, "never")),
       h("td", { "data-label": "Last used" }, lastUsedCell(token.last_used_at)),
       h("td", { "data-label": "Status" }, statusBadge(token)),
-      h("td", { class: "actions" }, menu),
+      h("td", { class: "row-actions" }, menu),
     );
     tr.dataset.id = token.id;
     return tr;

@@ -335,15 +335,26 @@ describe("token management page", { skip: noBrowser ?? false }, () => {
     assert.equal((await apiToken(made["bulk-21"].id)).status, "active");
   });
 
+  /** Visible controls without an accessible name (no label, aria-label(ledby) or text). */
+  const unnamedControls = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll("button, input, select, textarea, [role=menuitem]")]
+        .filter((el) => el.getClientRects().length > 0 && el.type !== "hidden")
+        .filter((el) => !(el.labels?.length || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby") || el.textContent.trim()))
+        .map((el) => el.outerHTML.slice(0, 80)),
+    );
+
   test("every control has its accessible name", async () => {
     for (const name of ["Sign out", "Create token", "Revoke selected", "Rotate selected"]) {
       assert.equal(await page.getByRole("button", { name, exact: true }).count(), 1, name);
     }
+    assert.deepEqual(await unnamedControls(), []);
     await page.getByRole("button", { name: "Create token" }).click();
     await dialog("Create token").waitFor();
     for (const label of ["Name", "Description", "Preset", "Expiration"]) {
       assert.equal(await dialog("Create token").getByLabel(label, { exact: true }).count(), 1, label);
     }
+    assert.deepEqual(await unnamedControls(), []);
     await page.keyboard.press("Escape");
   });
 
@@ -391,6 +402,16 @@ describe("token management page", { skip: noBrowser ?? false }, () => {
     const listed = (await api("GET", "/v1/tokens?subject=alice")).body.tokens;
     assert.deepEqual(listed.map((t) => [t.name, t.scopes.join(" ")]), [["for-alice", "user:read user:write"]]);
     assert.equal((Date.parse(listed[0].expires_at) - Date.parse(listed[0].created_at)) / 86400000, 7);
+  });
+
+  test("reads well in the dark colour scheme", async () => {
+    const background = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    await page.emulateMedia({ colorScheme: "light" });
+    assert.equal(await background(), "rgb(246, 247, 249)");
+    await page.emulateMedia({ colorScheme: "dark" });
+    assert.equal(await background(), "rgb(18, 21, 28)", "the dark palette applies");
+    await screenshot(page, "dark-list", { fullPage: false });
+    await page.emulateMedia({ colorScheme: "light" });
   });
 
   test("sign out forgets the token", async () => {
