@@ -367,7 +367,7 @@ describe("token management page", { skip: noBrowser ?? false }, () => {
       await phone.page.locator("#token-rows tr").first().waitFor();
       const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
-      await screenshot(phone.page, "phone-list");
+      await screenshot(phone.page, "phone-list", { fullPage: false });
       await phone.page.getByRole("button", { name: "Create token" }).click();
       await phone.page.getByRole("dialog", { name: "Create token" }).waitFor();
       await screenshot(phone.page, "phone-create", { fullPage: false });
