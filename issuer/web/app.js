@@ -86,6 +86,11 @@ function ttlText() {
   return ttl < 120 ? count(ttl, "second") : count(Math.round(ttl / 60), "minute");
 }
 
+/** "“ci-deploy”" for one token, "2 tokens" for several. */
+function named(tokens) {
+  return tokens.length === 1 ? quoted(tokens[0].name) : count(tokens.length, "token");
+}
+
 function names(tokens) {
   return tokens.length === 1 ? null : h("ul", { class: "names" }, tokens.map((t) => h("li", { text: t.name })));
 }
@@ -95,7 +100,7 @@ function revoke(tokens) {
   const it = single ? "it" : "them";
   const own = tokens.some((t) => t.id === session.me.token_id);
   confirmDialog.ask({
-    title: single ? `Revoke ${quoted(tokens[0].name)}?` : `Revoke ${count(tokens.length, "token")}?`,
+    title: `Revoke ${named(tokens)}?`,
     body: [
       names(tokens),
       h("p", { text: `Anything using ${it} stops working: this issuer refuses ${it} at once, and services that verify tokens locally within ${ttlText()}. Revocation cannot be undone.` }),
@@ -108,7 +113,7 @@ function revoke(tokens) {
       else await session.call("POST", "/v1/tokens/revoke", { ids: tokens.map((t) => t.id) });
       list.clearSelection();
       if (own) return () => signOut("You revoked the token you signed in with. Sign in with another token.");
-      announce(single ? `Revoked ${quoted(tokens[0].name)}.` : `Revoked ${count(tokens.length, "token")}.`);
+      announce(`Revoked ${named(tokens)}.`);
       await list.load();
       return null;
     },
@@ -125,7 +130,7 @@ function renewedExpiry(token) {
 function rotate(tokens) {
   const single = tokens.length === 1;
   confirmDialog.ask({
-    title: single ? `Rotate ${quoted(tokens[0].name)}?` : `Rotate ${count(tokens.length, "token")}?`,
+    title: `Rotate ${named(tokens)}?`,
     body: [
       names(tokens),
       h("p", {
@@ -152,7 +157,7 @@ function rotate(tokens) {
         renderWho();
       }
       await list.load();
-      announce(single ? `Rotated ${quoted(tokens[0].name)}.` : `Rotated ${count(tokens.length, "token")}.`);
+      announce(`Rotated ${named(tokens)}.`);
       return () =>
         secrets.show(created, {
           title: single ? "Token rotated: copy the new secret" : `${count(created.length, "token")} rotated: copy the new secrets`,
