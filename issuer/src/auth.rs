@@ -28,16 +28,32 @@ impl FromRequestParts<AppState> for Auth {
         if !scheme.eq_ignore_ascii_case("bearer") {
             return Err(ApiError::missing_token());
         }
-        let claims = state
-            .verifier
-            .verify(token.trim_start_matches(' '))
-            .map_err(|e| ApiError::invalid_token(&e))?;
+        let token = token.trim_start_matches(' ');
+        let claims = match state.verifier.verify(token) {
+            // A well-signed token in a list this replica has not loaded yet (another replica,
+            // or the CLI, made the list a moment ago): load the lists from the store, once.
+            Err(e) if e.kind() == gatepass::ErrorCode::StatusUnavailable => {
+                let s = state.clone();
+                let synced = crate::db::run(&state.pool, move |c| {
+                    crate::sync::sync_lists(&s, c, false)
+                        .map_err(|e| ApiError::from(crate::db::DbError::Unavailable(e)))
+                })
+                .await;
+                if let Err(e) = synced {
+                    tracing::warn!(status = %e.status(), "loading status lists for a token failed");
+                }
+                state.verifier.verify(token)
+            }
+            other => other,
+        }
+        .map_err(|e| ApiError::invalid_token(&e))?;
         state.note_use(claims.token_id(), now());
         Ok(Auth(Caller {
             token_id: claims.token_id().to_owned(),
             subject: claims.subject().to_owned(),
             workspace: claims.workspace().to_owned(),
             scopes: claims.scopes().to_vec(),
+            expires_at: claims.expires_at(),
         }))
     }
 }

@@ -14,7 +14,7 @@ use crate::keys::{self, Kek};
 use crate::state::{now, AppState, Inner};
 use crate::status::{self, ListCache};
 use crate::sync;
-use crate::tokens::{self, MintSpec};
+use crate::tokens::{service, MintSpec};
 
 /// A started issuer.
 pub struct Booted {
@@ -62,13 +62,39 @@ pub fn open_store(
 /// # Errors
 /// A clear message for each start-up failure; nothing is changed by a wrong KEK.
 pub fn boot(config: Config) -> Result<Booted, String> {
+    let (state, kek_file_created) = open_state(config, 8)?;
+    let mut conn = db::get(&state.pool).map_err(|e| e.to_string())?;
+    let bootstrap_token = bootstrap(&state, &mut conn)?;
+    Ok(Booted {
+        state,
+        bootstrap_token,
+        kek_file_created,
+    })
+}
+
+/// The issuer's state over the store: keys loaded, status lists built and served, the issuer's
+/// own verifier fed. `serve` runs on it, and so do CLI commands that change tokens (they make
+/// exactly the changes the API makes). `pool_size` caps the connections (the CLI needs one).
+///
+/// # Errors
+/// A clear message for each start-up failure; nothing is changed by a wrong KEK.
+pub fn open_state(
+    config: Config,
+    pool_size: u32,
+) -> Result<(AppState, Option<std::path::PathBuf>), String> {
     let catalog = config
         .catalog()
         .map_err(|e| format!("configuration error: {e}"))?;
-    let (pool, kek, kek_file_created) = open_store(&config)?;
+    let (kek, kek_file_created) = load_kek(&config)?;
+    let pool = db::connect(
+        &config.database_url(),
+        pool_size.min(config.db_pool_size).max(1),
+    )
+    .map_err(|e| e.to_string())?;
+    db::migrate(&pool).map_err(|e| e.to_string())?;
     let mut conn = db::get(&pool).map_err(|e| e.to_string())?;
     let ring = keys::load(&mut conn, &kek, config.algorithm, now()).map_err(|e| e.to_string())?;
-    status::ensure_first(&mut conn, config.status_list_capacity, now())
+    status::alloc::ensure_first(&mut conn, config.status_list_capacity, now())
         .map_err(|e| e.to_string())?;
     let verifier =
         gatepass::Verifier::offline(config.issuer_url.clone(), ring.jwks.json.as_bytes())
@@ -84,18 +110,14 @@ pub fn boot(config: Config) -> Result<Booted, String> {
         lists: ListCache::default(),
         verifier,
         last_used: Mutex::new(HashMap::new()),
+        list_sync: Mutex::new(()),
         key_fingerprint: Mutex::new(None),
         me_cache: quick_cache::sync::Cache::new(10_000),
         config,
     }));
     sync::sync_keys(&state, &mut conn)?;
     sync::sync_lists(&state, &mut conn, true)?;
-    let bootstrap_token = bootstrap(&state, &mut conn)?;
-    Ok(Booted {
-        state,
-        bootstrap_token,
-        kek_file_created,
-    })
+    Ok((state, kek_file_created))
 }
 
 /// On an empty store: creates workspace `default` and mints one token holding every scope.
@@ -123,21 +145,17 @@ fn bootstrap(state: &AppState, conn: &mut DbConn) -> Result<Option<String>, Stri
             .into(),
         scopes: state.catalog.all_names(),
         lifetime_secs: None,
+        not_after: None,
         created_by: None,
         rotated_from: None,
     };
-    let key = Arc::clone(&state.keys.load().active);
-    let (secret, row) =
-        tokens::mint(conn, &state.config, &key, &spec, now()).map_err(|e| e.to_string())?;
-    tokens::audit(
+    let mut created = service::create(
+        state,
         conn,
-        "default",
-        "token.created",
-        Some(&row.id),
         None,
-        serde_json::json!({"bootstrap": true}),
-        now(),
+        &[spec],
+        &serde_json::json!({"bootstrap": true}),
     )
-    .map_err(|e| e.to_string())?;
-    Ok(Some(secret))
+    .map_err(|e| format!("could not mint the bootstrap token (HTTP {})", e.status()))?;
+    Ok(created.pop().map(|c| c.secret))
 }

@@ -52,6 +52,14 @@ pub struct Config {
     pub log_json: bool,
     /// Connections in the database pool.
     pub db_pool_size: u32,
+    /// Seconds a client has to send a request's headers (a connection that sends them slower,
+    /// or sits idle between requests longer, is closed).
+    pub http_header_timeout_secs: u64,
+    /// Seconds a request may take, body included (answers 408 after that; the push stream is
+    /// exempt).
+    pub http_request_timeout_secs: u64,
+    /// Open client connections at most; further ones wait until one closes.
+    pub http_max_connections: usize,
     /// The deployment's own scopes; default: the seed products' catalog.
     pub scopes: Option<Vec<ScopeDef>>,
     /// Presets; default: User/Admin, read-only/full.
@@ -75,6 +83,9 @@ impl Default for Config {
             max_expiry_days: BTreeMap::new(),
             log_json: false,
             db_pool_size: 8,
+            http_header_timeout_secs: 10,
+            http_request_timeout_secs: 30,
+            http_max_connections: 4096,
             scopes: None,
             presets: None,
         }
@@ -200,6 +211,24 @@ impl Config {
         }
         if self.db_pool_size == 0 {
             return bad("db_pool_size", "must be at least 1".into());
+        }
+        if !(1..=300).contains(&self.http_header_timeout_secs) {
+            return bad(
+                "http_header_timeout_secs",
+                format!("must be 1 to 300, got {}", self.http_header_timeout_secs),
+            );
+        }
+        if !(1..=3600).contains(&self.http_request_timeout_secs) {
+            return bad(
+                "http_request_timeout_secs",
+                format!("must be 1 to 3600, got {}", self.http_request_timeout_secs),
+            );
+        }
+        if !(1..=1_000_000).contains(&self.http_max_connections) {
+            return bad(
+                "http_max_connections",
+                format!("must be 1 to 1000000, got {}", self.http_max_connections),
+            );
         }
         for (ws, days) in &self.max_expiry_days {
             if !(1..=3650).contains(days) {

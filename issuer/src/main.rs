@@ -5,6 +5,11 @@ use gatepass_issuer::cli::{admin, serve, Cli, Command};
 use gatepass_issuer::config::Config;
 
 fn main() {
+    // libpq links OpenSSL, whose exit-time clean-up (an `atexit` handler) frees its state while
+    // a connection pool thread may still be opening a TLS-capable connection: the process then
+    // crashed on exit (SIGSEGV/SIGABRT, about 1 PostgreSQL CLI run in 5). Initialising OpenSSL
+    // first, with OPENSSL_INIT_NO_ATEXIT (what this call does), leaves the clean-up to the OS.
+    openssl_sys::init();
     let cli = Cli::parse();
     let config = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,

@@ -53,6 +53,8 @@ pub struct Metrics {
     pub list_rebuild_seconds: Histogram,
     /// Storage failures seen by the API or the background sync.
     pub store_errors: Counter,
+    /// Write transactions run again after a deadlock or serialization failure.
+    pub tx_retries: Counter,
 }
 
 /// The process-wide metrics.
@@ -62,7 +64,8 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     let latency = Family::<LatencyLabels, Histogram>::new_with_constructor(|| {
         Histogram::new(exponential_buckets(0.0005, 2.0, 14))
     });
-    let (minted, revoked, rotated, list_rebuilds, store_errors) = (
+    let (minted, revoked, rotated, list_rebuilds, store_errors, tx_retries) = (
+        Counter::default(),
         Counter::default(),
         Counter::default(),
         Counter::default(),
@@ -94,6 +97,11 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         list_rebuild_seconds.clone(),
     );
     registry.register("store_errors", "Storage failures", store_errors.clone());
+    registry.register(
+        "transaction_retries",
+        "Write transactions run again after a deadlock or serialization failure",
+        tx_retries.clone(),
+    );
     Metrics {
         registry,
         requests,
@@ -104,6 +112,7 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         list_rebuilds,
         list_rebuild_seconds,
         store_errors,
+        tx_retries,
     }
 });
 

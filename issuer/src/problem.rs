@@ -92,6 +92,33 @@ pub mod responses {
         content_type = "application/problem+json"
     )]
     pub struct Invalid(pub Problem);
+
+    /// 400.
+    #[derive(utoipa::IntoResponses)]
+    #[response(
+        status = 400,
+        description = "The body is not valid JSON",
+        content_type = "application/problem+json"
+    )]
+    pub struct BadRequest(pub Problem);
+
+    /// 413.
+    #[derive(utoipa::IntoResponses)]
+    #[response(
+        status = 413,
+        description = "The body is larger than 1 MiB",
+        content_type = "application/problem+json"
+    )]
+    pub struct TooLarge(pub Problem);
+
+    /// 415.
+    #[derive(utoipa::IntoResponses)]
+    #[response(
+        status = 415,
+        description = "The body is not declared as application/json",
+        content_type = "application/problem+json"
+    )]
+    pub struct UnsupportedType(pub Problem);
 }
 
 /// An error answer of the API.
@@ -105,6 +132,7 @@ pub struct ApiError {
     // The code itself (one byte), not its name: keeps `ApiError` small on every `Result`.
     token_code: Option<gatepass::ErrorCode>,
     www_authenticate: Option<String>,
+    retry_after: Option<u32>,
 }
 
 fn quote(s: &str) -> String {
@@ -126,6 +154,7 @@ impl ApiError {
             errors: Vec::new(),
             token_code: None,
             www_authenticate: None,
+            retry_after: None,
         }
     }
 
@@ -231,6 +260,39 @@ impl ApiError {
         }])
     }
 
+    /// 413: the body is larger than the API accepts.
+    pub fn payload_too_large() -> ApiError {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "Payload too large",
+            format!(
+                "the request body is larger than {} bytes",
+                crate::router::BODY_LIMIT
+            ),
+        )
+    }
+
+    /// 415: a body that is not declared as JSON.
+    pub fn unsupported_media_type() -> ApiError {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Unsupported media type",
+            "send the body as JSON with \"Content-Type: application/json\"",
+        )
+    }
+
+    /// Any other HTTP-level refusal (405, 408, …) as a problem, for the one error edge.
+    pub fn http(status: StatusCode, code: &'static str, detail: impl Into<String>) -> ApiError {
+        ApiError::new(
+            status,
+            code,
+            status.canonical_reason().unwrap_or("Error"),
+            detail,
+        )
+    }
+
     /// 400 for a body that is not the JSON the route expects.
     pub fn bad_request(detail: impl Into<String>) -> ApiError {
         ApiError::new(
@@ -243,9 +305,9 @@ impl ApiError {
 
     /// 503 when storage is down; 500 for anything else unexpected (details go to the log only).
     pub fn from_db(e: &DbError) -> ApiError {
-        crate::metrics::METRICS.store_errors.inc();
         match e {
             DbError::Unavailable(_) => {
+                crate::metrics::METRICS.store_errors.inc();
                 tracing::error!(error = %e, "storage unavailable");
                 ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -254,7 +316,22 @@ impl ApiError {
                     "the token store is unavailable; try again shortly",
                 )
             }
-            DbError::Query(_) => ApiError::internal(e),
+            // A conflict with another transaction: `write_tx` runs the transaction again; if it
+            // is still in the way after every retry, the client may simply try again too.
+            DbError::Query(q) if crate::db::is_transient(q) => {
+                let mut busy = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "storage_busy",
+                    "Service busy",
+                    "the token store is busy with conflicting changes; try again",
+                );
+                busy.retry_after = Some(1);
+                busy
+            }
+            DbError::Query(_) => {
+                crate::metrics::METRICS.store_errors.inc();
+                ApiError::internal(e)
+            }
         }
     }
 
@@ -272,6 +349,18 @@ impl ApiError {
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         self.status
+    }
+
+    /// What happened, for people (the problem's `detail`).
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+}
+
+impl crate::db::TxError for ApiError {
+    /// The answer made from a transient database error (see [`ApiError::from_db`]).
+    fn is_transient(&self) -> bool {
+        self.code == "storage_busy"
     }
 }
 
@@ -305,6 +394,9 @@ impl IntoResponse for ApiError {
             HeaderValue::from_static("application/problem+json"),
         );
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if let Some(value) = self
             .www_authenticate
             .and_then(|v| HeaderValue::from_str(&v).ok())

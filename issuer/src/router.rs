@@ -9,12 +9,16 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::metrics;
 use crate::openapi::ApiDoc;
 use crate::routes::{
     audit, batch, discovery, health, me, page, scopes, status_lists, tokens, usage,
 };
 use crate::state::AppState;
+use crate::{edge, metrics};
+
+/// The largest request body the API reads (1 MiB: a batch of 1000 ids is ~40 KB); larger ones
+/// answer 413.
+pub const BODY_LIMIT: usize = 1 << 20;
 
 /// The routes and the OpenAPI document they describe.
 pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
@@ -66,6 +70,12 @@ pub fn app(state: AppState) -> Router {
             get(move || async move { Json(api.as_ref().clone()) }),
         )
         .fallback(|| async { crate::problem::ApiError::not_found("no such route") })
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            edge::request_timeout,
+        ))
+        .layer(axum::middleware::from_fn(edge::problem_errors))
         .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
 }

@@ -40,6 +40,12 @@ pub fn sync_keys(state: &AppState, conn: &mut db::DbConn) -> Result<bool, String
 /// # Errors
 /// Storage or signing failed.
 pub fn sync_lists(state: &AppState, conn: &mut db::DbConn, all: bool) -> Result<(), String> {
+    // One rebuild at a time per replica; together with `ListCache::put` refusing older data,
+    // a slow rebuild can never replace a newer one.
+    let _one_at_a_time = state
+        .list_sync
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let now = now();
     let rows = list_q::all(conn).map_err(|e| e.to_string())?;
     let versions: Vec<(String, i64)> = rows.iter().map(|r| (r.id.clone(), r.version)).collect();
@@ -63,30 +69,15 @@ pub fn sync_lists(state: &AppState, conn: &mut db::DbConn, all: bool) -> Result<
         crate::metrics::METRICS
             .list_rebuild_seconds
             .observe(started.elapsed().as_secs_f64());
-        state
-            .verifier
-            .update_status_list(
-                &status::uri(&state.config.issuer_url, &row.id),
-                signed.jwt.as_bytes(),
-            )
-            .map_err(|e| e.to_string())?;
-        state.lists.put(signed);
+        let jwt = signed.jwt.clone();
+        if state.lists.put(signed) {
+            state
+                .verifier
+                .update_status_list(&status::uri(&state.config.issuer_url, &row.id), jwt)
+                .map_err(|e| e.to_string())?;
+        }
     }
     Ok(())
-}
-
-/// Carries out grace-period revocations that are due; returns how many.
-///
-/// # Errors
-/// Storage failed.
-pub fn apply_due_revocations(conn: &mut db::DbConn) -> Result<usize, DbError> {
-    let due = token_q::due_revocations(conn, now())?;
-    for (id, list) in &due {
-        db::write_tx(conn, |c| {
-            crate::tokens::revoke_in_tx(c, id, list, now(), None)
-        })?;
-    }
-    Ok(due.len())
 }
 
 /// Writes the batched `last_used_at` values.
@@ -94,10 +85,12 @@ pub fn apply_due_revocations(conn: &mut db::DbConn) -> Result<usize, DbError> {
 /// # Errors
 /// Storage failed (the batch is kept for the next round).
 pub fn flush_last_used(state: &AppState, conn: &mut db::DbConn) -> Result<(), DbError> {
-    let batch: Vec<(String, i64)> = match state.last_used.lock() {
+    let mut batch: Vec<(String, i64)> = match state.last_used.lock() {
         Ok(mut map) => map.drain().collect(),
         Err(_) => return Ok(()),
     };
+    // Token rows are locked in ascending id order, as in every transaction.
+    batch.sort_unstable();
     if batch.is_empty() {
         return Ok(());
     }
@@ -155,9 +148,9 @@ pub fn tick(state: &AppState) -> Result<(), String> {
     let all = matches!(keys_changed, Ok(true));
     note(keys_changed.map(|_| ()));
     note(
-        apply_due_revocations(&mut conn)
+        crate::tokens::service::apply_due_revocations(state, &mut conn)
             .map(|_| ())
-            .map_err(|e| e.to_string()),
+            .map_err(|e| format!("grace-period revocations: HTTP {}", e.status())),
     );
     note(sync_lists(state, &mut conn, all));
     note(flush_last_used(state, &mut conn).map_err(|e| e.to_string()));

@@ -1003,16 +1003,25 @@ async fn openapi_and_metrics(backend: Backend) {
 }
 
 async fn the_next_list_is_published_before_the_current_one_fills(backend: Backend) {
-    let app = TestApp::new(backend); // capacity 4096: the next list appears at 90% (3686 used)
-    app.sql("UPDATE status_lists SET used = 3685 WHERE id = '1'");
+    let app = TestApp::new(backend); // capacity 4096: the next list is made at half use (2048)
+    app.sql("UPDATE status_lists SET used = 2047 WHERE id = '1'");
     let (first, _) = app
-        .create(json!({"name": "last in list 1", "scopes": ["user:read"]}))
+        .create(json!({"name": "half of list 1", "scopes": ["user:read"]}))
         .await;
-    assert!(claims_of(&first)["status"]["status_list"]["uri"]
-        .as_str()
-        .unwrap()
-        .ends_with("/1"));
-    gatepass_issuer::sync::tick(&app.state).unwrap();
+    let list_of = |t: &str| {
+        claims_of(t)["status"]["status_list"]["uri"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(list_of(&first).ends_with("/1"));
+    let (still_first, _) = app
+        .create(json!({"name": "list 2 is made now, but is too young", "scopes": ["user:read"]}))
+        .await;
+    assert!(
+        list_of(&still_first).ends_with("/1"),
+        "list 1 has room and every replica knows it"
+    );
     let index = app.call("GET", "/v1/status-lists", None, None).await;
     assert_eq!(
         index.body["lists"],
@@ -1022,13 +1031,11 @@ async fn the_next_list_is_published_before_the_current_one_fills(backend: Backen
         ]),
         "listed before any token uses it"
     );
+    app.sql("UPDATE status_lists SET used = capacity WHERE id = '1'");
     let (second, _) = app
         .create(json!({"name": "first in list 2", "scopes": ["user:read"]}))
         .await;
-    assert!(claims_of(&second)["status"]["status_list"]["uri"]
-        .as_str()
-        .unwrap()
-        .ends_with("/2"));
+    assert!(list_of(&second).ends_with("/2"));
     assert_eq!(app.get("/v1/me", &second).await.status, StatusCode::OK);
 }
 

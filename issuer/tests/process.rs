@@ -604,3 +604,149 @@ fn two_replicas_share_one_postgres() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Slow or silent clients cannot hold a connection: the headers must arrive within
+/// `http_header_timeout_secs`, the whole request within `http_request_timeout_secs` (408).
+#[test]
+fn slow_clients_cannot_hold_connections() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    let env = Env::new(Backend::Sqlite);
+    let port = free_port();
+    let mut child = env
+        .command(port)
+        .env("GATEPASS_HTTP_HEADER_TIMEOUT_SECS", "1")
+        .env("GATEPASS_HTTP_REQUEST_TIMEOUT_SECS", "2")
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    wait_healthy(&url, &mut child, Instant::now() + Duration::from_secs(30));
+    let server = Server {
+        child,
+        url,
+        bootstrap: None,
+        page_line: None,
+    };
+    let minted = env
+        .command(port)
+        .args([
+            "token",
+            "mint",
+            "--workspace",
+            "default",
+            "--subject",
+            "ops",
+            "--scopes",
+            "tokens:write user:read",
+        ])
+        .output()
+        .unwrap();
+    let admin = String::from_utf8(minted.stdout).unwrap();
+    let closed_within = |mut stream: TcpStream, drip: &[u8], limit: Duration| -> bool {
+        stream
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        let started = Instant::now();
+        let mut buf = [0u8; 512];
+        for byte in drip.iter().cycle() {
+            if started.elapsed() > limit {
+                return false;
+            }
+            if stream.write_all(&[*byte]).is_err() {
+                return true;
+            }
+            match stream.read(&mut buf) {
+                Ok(0) => return true,
+                Ok(_) => {} // an answer (e.g. 408) may come before the close
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::WouldBlock
+                        || e.kind() == std::io::ErrorKind::TimedOut => {}
+                Err(_) => return true,
+            }
+        }
+        false
+    };
+    // Slowloris: header bytes trickle in forever.
+    let slow_headers = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    assert!(
+        closed_within(
+            slow_headers,
+            b"GET /healthz HTTP/1.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaa",
+            Duration::from_secs(8)
+        ),
+        "a connection trickling its headers was held past the header timeout"
+    );
+    // A connection that never sends anything.
+    let mut silent = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    silent
+        .set_read_timeout(Some(Duration::from_secs(8)))
+        .unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 16];
+    let n = silent.read(&mut buf).unwrap_or(0);
+    assert_eq!(n, 0, "nothing is sent to a silent client");
+    assert!(
+        started.elapsed() < Duration::from_secs(7),
+        "a silent connection was held"
+    );
+    // A body that never completes: 408 as problem+json once the request timeout passes.
+    let mut slow_body = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        slow_body,
+        "POST /v1/tokens HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"name\":",
+        admin.trim()
+    )
+    .unwrap();
+    slow_body
+        .set_read_timeout(Some(Duration::from_secs(8)))
+        .unwrap();
+    let mut answer = String::new();
+    let _ = slow_body.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+    // The server is still fine.
+    assert_eq!(
+        ureq::get(&format!("{}/healthz", server.url))
+            .call()
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+/// The data directory is private (0700), and so are the SQLite database and the KEK file
+/// (0600); a KEK file others can read stops the start, naming the fix.
+#[cfg(unix)]
+#[test]
+fn files_are_private_and_a_shared_kek_file_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new(Backend::Sqlite);
+    let data = env.dir.join("fresh-data");
+    let run = || {
+        env.command(free_port())
+            .env_remove("GATEPASS_KEK")
+            .env_remove("GATEPASS_DATABASE_URL")
+            .env("GATEPASS_DATA_DIR", &data)
+            .args(["workspace", "list"])
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("kek")), 0o600);
+    assert_eq!(mode(&data.join("gatepass.db")), 0o600);
+    std::fs::set_permissions(data.join("kek"), std::fs::Permissions::from_mode(0o640)).unwrap();
+    let out = run();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("chmod 600"), "{stderr}");
+}

@@ -1,7 +1,7 @@
 //! The administrative commands: `migrate`, `workspace`, `token mint`, `keys`. Each opens the
 //! store directly; running issuers notice key changes within seconds.
 
-use crate::boot::open_store;
+use crate::boot::{open_state, open_store};
 use crate::cli::{KeysCommand, TokenCommand, WorkspaceCommand};
 use crate::config::Config;
 use crate::db::models::WorkspaceRow;
@@ -9,7 +9,7 @@ use crate::db::queries::{keys as key_q, workspaces as ws_q};
 use crate::db::{self, is_unique_violation};
 use crate::keys::{self, RetireError};
 use crate::state::{now, rfc3339};
-use crate::tokens::{self, MintSpec};
+use crate::tokens::{service, MintSpec};
 
 /// `migrate`.
 ///
@@ -34,8 +34,16 @@ pub fn workspace(config: &Config, cmd: WorkspaceCommand) -> Result<(), String> {
             id,
             max_expiry_days,
         } => {
-            if id.is_empty() || id.len() > 100 || id.contains(char::is_whitespace) {
-                return Err("workspace id must be 1 to 100 characters without spaces".into());
+            if id.is_empty()
+                || id.len() > 100
+                || id.contains(char::is_whitespace)
+                || crate::tokens::text::problem(&id, crate::tokens::text::TextKind::Subject)
+                    .is_some()
+            {
+                return Err(
+                    "workspace id must be 1 to 100 characters without spaces or control characters"
+                        .into(),
+                );
             }
             if let Some(days) = max_expiry_days.filter(|d| !(1..=3650).contains(d)) {
                 return Err(format!("--max-expiry-days must be 1 to 3650, got {days}"));
@@ -88,7 +96,7 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
     if name.trim().is_empty() || name.trim().chars().count() > 100 {
         return Err("--name must be 1 to 100 characters".into());
     }
-    let (pool, kek, _) = open_store(config)?;
+    let (pool, _, _) = open_store(config)?;
     let mut conn = db::get(&pool).map_err(|e| e.to_string())?;
     let ws = ws_q::get(&mut conn, &workspace)
         .map_err(|e| e.to_string())?
@@ -112,9 +120,7 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
         }
         _ => {}
     }
-    let ring = keys::load(&mut conn, &kek, config.algorithm, now()).map_err(|e| e.to_string())?;
-    crate::status::ensure_first(&mut conn, config.status_list_capacity, now())
-        .map_err(|e| e.to_string())?;
+    drop(conn);
     let spec = MintSpec {
         workspace: workspace.clone(),
         subject,
@@ -122,25 +128,24 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
         description: String::new(),
         scopes,
         lifetime_secs: expires_in_days.map(|d| d * 86_400),
+        not_after: None,
         created_by: None,
         rotated_from: None,
     };
-    let (secret, row) = db::write_tx(&mut conn, |c| {
-        let (secret, row) = tokens::mint(c, config, &ring.active, &spec, now())?;
-        tokens::audit(
-            c,
-            &workspace,
-            "token.created",
-            Some(&row.id),
-            None,
-            serde_json::json!({"via": "cli"}),
-            now(),
-        )?;
-        Ok::<_, db::DbError>((secret, row))
-    })
-    .map_err(|e| e.to_string())?;
+    // The same service as the API: the token goes into a published list, with its audit event.
+    let (state, _) = open_state(config.clone(), 1)?;
+    let mut conn = db::get(&state.pool).map_err(|e| e.to_string())?;
+    let created = service::create(
+        &state,
+        &mut conn,
+        None,
+        &[spec],
+        &serde_json::json!({"via": "cli"}),
+    )
+    .map_err(|e| format!("minting failed: {}", e.detail()))?;
+    let row = &created[0].row;
     eprintln!("minted {} for {} in {}", row.id, row.subject, row.workspace);
-    println!("{secret}");
+    println!("{}", created[0].secret);
     Ok(())
 }
 

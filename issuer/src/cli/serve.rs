@@ -48,14 +48,13 @@ async fn serve(config: Config) -> Result<(), String> {
     tracing::info!(%listen, issuer = %issuer_url, page = %format!("{issuer_url}/"), "gatepass issuer listening; the token management page is at the issuer URL");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let sync_task = tokio::spawn(crate::sync::run(booted.state.clone(), stop_rx));
+    let config = booted.state.config.clone();
     let app = crate::router::app(booted.state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            shutdown_signal().await;
-            tracing::info!("shutting down: finishing in-flight requests");
-        })
-        .await
-        .map_err(|e| format!("server error: {e}"))?;
+    crate::server::serve(listener, app, &config, async {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing in-flight requests");
+    })
+    .await;
     let _ = stop_tx.send(true);
     let _ = sync_task.await;
     Ok(())

@@ -73,14 +73,11 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
 pub fn connect(url: &str, size: u32) -> Result<DbPool, DbError> {
     let target = match url.strip_prefix("sqlite://") {
         Some(path) => {
-            if let Some(dir) = std::path::Path::new(path)
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-            {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    DbError::Unavailable(format!("cannot create {}: {e}", dir.display()))
-                })?;
+            let file = std::path::Path::new(path);
+            if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+                create_private_dir(dir).map_err(DbError::Unavailable)?;
             }
+            create_private_file(file).map_err(DbError::Unavailable)?;
             path.to_owned()
         }
         None => url.to_owned(),
@@ -94,6 +91,37 @@ pub fn connect(url: &str, size: u32) -> Result<DbPool, DbError> {
         .connection_customizer(Box::new(SqlitePragmas))
         .build(manager)
         .map_err(|e| DbError::Unavailable(e.to_string()))
+}
+
+/// Creates `dir` (and its parents) readable by this user only (0700), if missing.
+///
+/// # Errors
+/// It cannot be created.
+pub fn create_private_dir(dir: &std::path::Path) -> Result<(), String> {
+    if dir.exists() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .map_err(|e| format!("cannot create {}: {e}", dir.display()))
+}
+
+/// Creates an empty SQLite file readable by this user only (0600) before SQLite opens it; its
+/// `-wal` and `-shm` files take the same mode.
+fn create_private_file(file: &std::path::Path) -> Result<(), String> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(file) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(format!("cannot create {}: {e}", file.display())),
+    }
 }
 
 /// Runs pending migrations; returns how many ran.
@@ -147,26 +175,88 @@ where
 /// busy handler.
 static SQLITE_WRITES: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// A write transaction. On SQLite it takes the write lock with its first statement: a
-/// transaction that reads first and writes later cannot upgrade while another connection
-/// writes ("database is locked", which the busy timeout does not cover).
+/// How often a write transaction is tried when the database reports a deadlock or a
+/// serialization failure (the transaction was rolled back and can simply run again).
+pub const WRITE_ATTEMPTS: u32 = 5;
+
+/// Errors a write transaction can end with, and whether trying again can help.
+pub trait TxError: From<diesel::result::Error> {
+    /// True for a deadlock, a serialization failure or a busy SQLite database.
+    fn is_transient(&self) -> bool;
+}
+
+impl TxError for DbError {
+    fn is_transient(&self) -> bool {
+        match self {
+            DbError::Query(e) => is_transient(e),
+            DbError::Unavailable(_) => false,
+        }
+    }
+}
+
+/// True for errors that only mean "another transaction was in the way": PostgreSQL's
+/// serialization failure (40001) and deadlock (40P01, which diesel does not classify, so its
+/// message is matched), and SQLite's busy or locked database.
+pub fn is_transient(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+        Error::DatabaseError(_, info) => {
+            let m = info.message();
+            m.contains("deadlock detected")
+                || m.contains("could not serialize access")
+                || m.contains("database is locked")
+                || m.contains("database table is locked")
+        }
+        _ => false,
+    }
+}
+
+/// A write transaction, tried up to [`WRITE_ATTEMPTS`] times while the database reports a
+/// deadlock or serialization failure (with a short random pause between tries), so such a
+/// conflict is never an error for the client. `f` must therefore have no effect outside the
+/// transaction. On SQLite it takes the write lock with its first statement: a transaction that
+/// reads first and writes later cannot upgrade while another connection writes ("database is
+/// locked", which the busy timeout does not cover).
 ///
 /// # Errors
 /// What `f` returns, or the transaction failed.
-pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+pub fn write_tx<T, E, F>(conn: &mut DbConn, mut f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut DbConn) -> Result<T, E>,
-    E: From<diesel::result::Error>,
+    F: FnMut(&mut DbConn) -> Result<T, E>,
+    E: TxError,
 {
     use diesel::Connection;
-    let _one_writer = matches!(conn, DbConn::Sqlite(_))
-        .then(|| SQLITE_WRITES.lock().unwrap_or_else(|p| p.into_inner()));
-    conn.transaction(|c| {
-        if let DbConn::Sqlite(sqlite) = c {
-            sqlite.batch_execute("UPDATE status_lists SET used = used WHERE 0")?;
+    let mut attempt = 1;
+    loop {
+        let result = {
+            let _one_writer = matches!(conn, DbConn::Sqlite(_))
+                .then(|| SQLITE_WRITES.lock().unwrap_or_else(|p| p.into_inner()));
+            conn.transaction(|c| {
+                if let DbConn::Sqlite(sqlite) = c {
+                    sqlite.batch_execute("UPDATE status_lists SET used = used WHERE 0")?;
+                }
+                f(c)
+            })
+        };
+        match result {
+            Err(e) if e.is_transient() && attempt < WRITE_ATTEMPTS => {
+                crate::metrics::METRICS.tx_retries.inc();
+                std::thread::sleep(retry_pause(attempt));
+                attempt += 1;
+            }
+            other => return other,
         }
-        f(c)
-    })
+    }
+}
+
+/// 5–10 ms, doubling per attempt: long enough for the other transaction to commit.
+fn retry_pause(attempt: u32) -> Duration {
+    use ring::rand::SecureRandom;
+    let mut byte = [0u8; 1];
+    let _ = ring::rand::SystemRandom::new().fill(&mut byte);
+    let base = 5u64 << attempt.min(6);
+    Duration::from_millis(base + u64::from(byte[0]) % base)
 }
 
 /// True for a unique-constraint violation (e.g. a status index taken by another replica).

@@ -34,6 +34,8 @@ pub struct ListRow {
     pub used: i64,
     pub version: i64,
     pub created_at: i64,
+    /// base64url of the permutation key; `None` for lists made before it existed (closed).
+    pub perm_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

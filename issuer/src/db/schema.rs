@@ -29,6 +29,7 @@ diesel::table! {
         used -> BigInt,
         version -> BigInt,
         created_at -> BigInt,
+        perm_key -> Nullable<Text>,
     }
 }
 

@@ -40,6 +40,7 @@ impl Kek {
     /// The file cannot be read or written, or holds no valid KEK.
     pub fn from_file(path: &Path) -> Result<(Kek, bool), String> {
         if path.exists() {
+            refuse_if_shared(path)?;
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("kek file {}: {e}", path.display()))?;
             return Kek::from_base64(&text)
@@ -52,8 +53,7 @@ impl Kek {
             .map_err(|_| "no randomness available".to_owned())?;
         let text = STANDARD.encode(bytes);
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            crate::db::create_private_dir(dir)?;
         }
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
@@ -109,6 +109,31 @@ impl Kek {
     }
 }
 
+/// Refuses a KEK file that group or others may read or write: whoever reads it can decrypt
+/// every signing key.
+#[cfg(unix)]
+fn refuse_if_shared(path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .map_err(|e| format!("kek file {}: {e}", path.display()))?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        return Err(format!(
+            "kek file {} is accessible to other users (mode {:o}); it decrypts every signing key. Fix it with: chmod 600 {}",
+            path.display(),
+            mode & 0o777,
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn refuse_if_shared(_: &Path) -> Result<(), String> {
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +167,14 @@ mod tests {
         );
         let (_, created) = Kek::from_file(&path).unwrap();
         assert!(!created);
+        assert_eq!(
+            std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
+            0o700,
+            "the data directory is private"
+        );
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = Kek::from_file(&path).unwrap_err();
+        assert!(err.contains("chmod 600") && err.contains("644"), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

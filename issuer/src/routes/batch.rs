@@ -6,13 +6,14 @@ use axum::response::Response;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::tokens::{revoke_all, rotate_all, typed, with_secret, RotateRequest};
+use super::tokens::{typed, RotateRequest};
 use super::ApiJson;
 use crate::auth::Auth;
 use crate::db;
 use crate::problem::{responses, ApiError};
 use crate::scopes::TOKENS_WRITE;
 use crate::state::{now, AppState};
+use crate::tokens::service;
 use crate::tokens::view::{self, RevokedBatch, RotatedBatch};
 
 /// The most ids one batch call takes.
@@ -23,6 +24,7 @@ pub const MAX_BATCH: usize = 1000;
 #[serde(deny_unknown_fields)]
 pub struct RevokeRequest {
     /// 1 to 1000 distinct token ids.
+    #[schema(min_items = 1, max_items = 1000)]
     ids: Vec<String>,
 }
 
@@ -45,7 +47,7 @@ fn check_ids(ids: &[String]) -> Result<(), ApiError> {
 
 /// Revokes every listed token, or none (404 names the first id out of reach).
 #[utoipa::path(post, path = "/v1/tokens/revoke", tag = "tokens", security(("bearer" = [])), request_body = RevokeRequest,
-    responses((status = 200, description = "All revoked", body = RevokedBatch), responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Invalid))]
+    responses((status = 200, description = "All revoked", body = RevokedBatch), responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Invalid, responses::BadRequest, responses::TooLarge, responses::UnsupportedType))]
 pub async fn revoke(
     State(state): State<AppState>,
     auth: Auth,
@@ -54,7 +56,10 @@ pub async fn revoke(
     let caller = auth.require(TOKENS_WRITE)?.clone();
     check_ids(&req.ids)?;
     let s = state.clone();
-    let rows = db::run(&state.pool, move |c| revoke_all(&s, c, &caller, &req.ids)).await?;
+    let rows = db::run(&state.pool, move |c| {
+        service::revoke(&s, c, Some(&caller), &req.ids, &serde_json::json!({}))
+    })
+    .await?;
     let now = now();
     Ok(typed(
         StatusCode::OK,
@@ -66,7 +71,7 @@ pub async fn revoke(
 
 /// Rotates every listed token, or none; returns every new secret once.
 #[utoipa::path(post, path = "/v1/tokens/rotate", tag = "tokens", security(("bearer" = [])), request_body = RotateRequest,
-    responses((status = 201, description = "All rotated", body = RotatedBatch), responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Conflict, responses::Invalid))]
+    responses((status = 201, description = "All rotated", body = RotatedBatch), responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Conflict, responses::Invalid, responses::BadRequest, responses::TooLarge, responses::UnsupportedType))]
 pub async fn rotate(
     State(state): State<AppState>,
     auth: Auth,
@@ -78,17 +83,14 @@ pub async fn rotate(
     let grace = req.grace_period_seconds.unwrap_or(0);
     let s = state.clone();
     let rotated = db::run(&state.pool, move |c| {
-        rotate_all(&s, c, &caller, &ids, grace)
+        service::rotate(&s, c, &caller, &ids, grace)
     })
     .await?;
     let now = now();
     Ok(typed(
         StatusCode::CREATED,
         &RotatedBatch {
-            rotated: rotated
-                .iter()
-                .map(|(secret, row)| with_secret(secret, row, now))
-                .collect(),
+            rotated: rotated.iter().map(|r| view::created(&r.new, now)).collect(),
         },
     ))
 }

@@ -21,35 +21,76 @@ use serde::de::DeserializeOwned;
 
 use crate::problem::ApiError;
 
-/// A JSON body whose rejections are problem+json (400 for bad JSON, 422 for the wrong shape).
+/// A JSON body whose rejections are problem+json: 415 without a JSON content type, 413 over
+/// the body limit, 400 for bad JSON, 422 for the wrong shape.
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::JsonRejection;
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(axum::extract::rejection::JsonRejection::JsonDataError(e)) => {
-                Err(ApiError::invalid("body", e.body_text()))
+            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::invalid("body", e.body_text())),
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                Err(ApiError::unsupported_media_type())
             }
+            Err(JsonRejection::BytesRejection(e)) => Err(body_rejection(e.status(), e.body_text())),
             Err(e) => Err(ApiError::bad_request(e.body_text())),
         }
     }
 }
 
-/// An optional JSON body: empty means `T::default()`.
-///
-/// # Errors
-/// 400 for invalid JSON, 422 for the wrong shape.
-pub fn optional_json<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
+/// An optional JSON body: empty means `T::default()`; otherwise as [`ApiJson`].
+pub struct OptionalJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(is_json_type);
+        let body = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| body_rejection(e.status(), e.body_text()))?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(T::default()));
+        }
+        if !json_type {
+            return Err(ApiError::unsupported_media_type());
+        }
+        serde_json::from_slice(&body)
+            .map(OptionalJson)
+            .map_err(|e| match e.classify() {
+                serde_json::error::Category::Data => ApiError::invalid("body", e.to_string()),
+                _ => ApiError::bad_request(format!("the body is not valid JSON: {e}")),
+            })
     }
-    serde_json::from_slice(body).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => ApiError::invalid("body", e.to_string()),
-        _ => ApiError::bad_request(format!("the body is not valid JSON: {e}")),
-    })
+}
+
+/// `application/json` or a `+json` type, parameters allowed.
+fn is_json_type(value: &str) -> bool {
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// A body that could not be read: 413 over the limit, else 400.
+fn body_rejection(status: StatusCode, text: String) -> ApiError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::payload_too_large()
+    } else {
+        ApiError::bad_request(text)
+    }
 }
 
 /// A page cursor: the sort key `(time, id)` of the last item, opaque to clients.
@@ -69,6 +110,9 @@ pub fn decode_cursor(cursor: &str) -> Result<(i64, String), ApiError> {
         .and_then(|b| String::from_utf8(b).ok())
         .ok_or_else(bad)?;
     let (time, id) = text.split_once(':').ok_or_else(bad)?;
+    if !crate::tokens::text::is_plausible_id(id, 64) {
+        return Err(bad());
+    }
     Ok((time.parse().map_err(|_| bad())?, id.to_owned()))
 }
 

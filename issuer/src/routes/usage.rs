@@ -13,6 +13,7 @@ use crate::db::{self, queries::tokens as q};
 use crate::problem::{responses, ApiError, FieldError};
 use crate::scopes::USAGE_REPORT;
 use crate::state::{now, AppState};
+use crate::tokens::service;
 
 /// One report entry.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -49,23 +50,21 @@ pub async fn report(
     let mut entries = Vec::with_capacity(report.seen.len());
     let mut errors = Vec::new();
     for (i, s) in report.seen.into_iter().enumerate() {
-        match humantime::parse_rfc3339_weak(&s.at) {
-            Ok(t) => {
-                let at = t
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs() as i64)
-                    .unwrap_or(0);
-                entries.push((s.jti, at.min(now)));
-            }
-            Err(_) => errors.push(FieldError {
+        match parse_rfc3339(&s.at) {
+            // An id that cannot name a token is ignored like an unknown one, unread.
+            Some(at) if service::is_token_id(&s.jti) => entries.push((s.jti, at.min(now))),
+            Some(_) => {}
+            None => errors.push(FieldError {
                 field: format!("seen[{i}].at"),
-                message: "must be an RFC 3339 time".into(),
+                message: "must be an RFC 3339 date-time, e.g. 2026-01-01T12:00:00Z or 2026-01-01T13:00:00+01:00".into(),
             }),
         }
     }
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
+    // Token rows are locked in ascending id order, as in every transaction.
+    entries.sort_unstable();
     let updated = db::run(&state.pool, move |conn| {
         db::write_tx(conn, |c| {
             let mut n = 0;
@@ -77,4 +76,39 @@ pub async fn report(
     })
     .await?;
     Ok(Json(json!({"updated": updated})))
+}
+
+/// Seconds since the epoch of an RFC 3339 date-time (`T` separator, seconds, and `Z` or a
+/// numeric offset required; fractions allowed), or `None`.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(time::OffsetDateTime::unix_timestamp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_rfc3339;
+
+    #[test]
+    fn exactly_rfc3339() {
+        assert_eq!(parse_rfc3339("2026-01-01T00:00:00Z"), Some(1_767_225_600));
+        assert_eq!(
+            parse_rfc3339("2026-01-01T01:00:00+01:00"),
+            Some(1_767_225_600)
+        );
+        assert_eq!(
+            parse_rfc3339("2026-01-01T00:00:00.250Z"),
+            Some(1_767_225_600)
+        );
+        for loose in [
+            "1971-01-01 00:00:00",
+            "2026-01-01T00:00:00",
+            "2026-01-01",
+            "yesterday",
+            "2026-01-01T00:00Z",
+        ] {
+            assert_eq!(parse_rfc3339(loose), None, "{loose}");
+        }
+    }
 }

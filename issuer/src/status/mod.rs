@@ -1,25 +1,27 @@
-//! Status lists: random index allocation (never in issue order, never reused), building the
-//! signed `statuslist+jwt` once per change, and serving it from memory with an ETag.
+//! Status lists: index allocation ([`alloc`]: random-looking, never reused, only in lists
+//! already published), building the signed `statuslist+jwt` once per change, and serving it
+//! from memory with an ETag.
 //!
-//! Every revocation bumps its list's `version` in the same transaction; each replica polls
-//! the versions and rebuilds a list whose version moved, so revocations made through one
-//! replica are served by all within the poll interval (well under the list `ttl`).
+//! Every revoking transaction bumps its lists' `version` once; each replica polls the versions
+//! and rebuilds a list whose version moved, so revocations made through one replica are served
+//! by all within the poll interval (well under the list `ttl`). The signed list carries its
+//! `version` as a claim, so no verifier (the issuer's own included) replaces a list with an
+//! older one.
+
+pub mod alloc;
+pub mod permutation;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use gatepass::status_list::StatusList;
-use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::json;
 
 use crate::db::models::ListRow;
 use crate::db::queries::lists as q;
-use crate::db::{DbConn, DbError};
+use crate::db::DbConn;
 use crate::keys::{etag_of, SigningKey};
 
-/// A list is rotated out for allocation once this share of it is used; the next list is
-/// created (and published) at that moment, long before any token points at it.
-pub const FILL_THRESHOLD: f64 = 0.9;
 /// A signed list is valid for a day; it is re-signed when half of that has passed.
 pub const LIST_LIFETIME_SECS: i64 = 86_400;
 
@@ -52,90 +54,6 @@ pub struct Slot {
     pub idx: i64,
 }
 
-/// Makes sure list 1 exists (so the index is never empty).
-///
-/// # Errors
-/// Storage failed.
-pub fn ensure_first(conn: &mut DbConn, capacity: u64, now: i64) -> Result<(), DbError> {
-    if q::all(conn)?.is_empty() {
-        match create(conn, 1, capacity, now) {
-            Err(e) if crate::db::is_unique_violation(&e) => {} // another replica did it
-            other => other?,
-        }
-    }
-    Ok(())
-}
-
-fn create(conn: &mut DbConn, seq: i64, capacity: u64, now: i64) -> Result<(), DbError> {
-    let capacity = i64::try_from(capacity).unwrap_or(i64::MAX);
-    q::insert(
-        conn,
-        &ListRow {
-            id: seq.to_string(),
-            seq,
-            capacity,
-            used: 0,
-            version: 0,
-            created_at: now,
-        },
-    )
-}
-
-/// Creates list `seq` unless another replica just did. Runs in a savepoint, so losing that race
-/// does not abort the caller's transaction (PostgreSQL).
-fn create_unless_exists(
-    conn: &mut DbConn,
-    seq: i64,
-    capacity: u64,
-    now: i64,
-) -> Result<(), DbError> {
-    use diesel::Connection;
-    match conn.transaction(|c| create(c, seq, capacity, now)) {
-        Err(e) if crate::db::is_unique_violation(&e) => Ok(()),
-        other => other,
-    }
-}
-
-fn threshold(row: &ListRow) -> i64 {
-    (row.capacity as f64 * FILL_THRESHOLD) as i64
-}
-
-/// Picks the list a new token goes into and a random index in it, and counts it as used.
-/// Creates the next list when the current one reaches the threshold. The caller inserts the
-/// token; a unique violation on `(status_list, status_idx)` means "pick again".
-///
-/// # Errors
-/// Storage failed.
-pub fn allocate(conn: &mut DbConn, capacity: u64, now: i64) -> Result<Slot, DbError> {
-    let lists = q::all(conn)?;
-    let current = match lists.iter().find(|l| l.used < threshold(l)) {
-        Some(l) => l.clone(),
-        None => {
-            let seq = lists.last().map_or(1, |l| l.seq + 1);
-            create_unless_exists(conn, seq, capacity, now)?;
-            q::all(conn)?
-                .into_iter()
-                .find(|l| l.seq == seq)
-                .ok_or(DbError::Query(diesel::result::Error::NotFound))?
-        }
-    };
-    if current.used + 1 >= threshold(&current) && !lists.iter().any(|l| l.seq > current.seq) {
-        create_unless_exists(conn, current.seq + 1, capacity, now)?;
-    }
-    q::add_used(conn, &current.id)?;
-    Ok(Slot {
-        list: current.id,
-        idx: random_below(current.capacity),
-    })
-}
-
-fn random_below(n: i64) -> i64 {
-    let mut bytes = [0u8; 8];
-    // SystemRandom only fails when the OS has no randomness; index 0 is still a valid slot.
-    let _ = SystemRandom::new().fill(&mut bytes);
-    (u64::from_le_bytes(bytes) % n.max(1) as u64) as i64
-}
-
 /// Builds and signs list `row` from the revoked tokens in it.
 ///
 /// # Errors
@@ -158,6 +76,7 @@ pub fn build(
         "iat": now,
         "exp": now + LIST_LIFETIME_SECS,
         "ttl": ttl,
+        "version": row.version,
         "status_list": {"bits": 1, "lst": list.encode()},
     });
     let jwt = key.sign_jws(gatepass::STATUS_LIST_TYPE, &claims)?;
@@ -182,16 +101,24 @@ impl ListCache {
         self.lists.read().ok()?.get(id).cloned()
     }
 
-    /// Stores a built list (unless a newer version is already there).
-    pub fn put(&self, list: SignedList) {
-        if let Ok(mut lists) = self.lists.write() {
-            if lists
-                .get(&list.id)
-                .is_none_or(|old| old.version <= list.version)
-            {
-                lists.insert(list.id.clone(), Arc::new(list));
-            }
+    /// Stores a built list unless the one held is newer (a higher version, or the same version
+    /// signed later); returns whether it was stored. A replica never goes back to older data.
+    pub fn put(&self, list: SignedList) -> bool {
+        let Ok(mut lists) = self.lists.write() else {
+            return false;
+        };
+        let newer = lists
+            .get(&list.id)
+            .is_none_or(|held| (held.version, held.signed_at) <= (list.version, list.signed_at));
+        if newer {
+            lists.insert(list.id.clone(), Arc::new(list));
         }
+        newer
+    }
+
+    /// True when list `id` is served here.
+    pub fn contains(&self, id: &str) -> bool {
+        self.lists.read().is_ok_and(|l| l.contains_key(id))
     }
 
     /// Every list id served, by creation order.

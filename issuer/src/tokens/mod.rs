@@ -1,19 +1,20 @@
-//! Tokens: minting (claims, signature, status slot), revocation, rotation and the audit trail.
-//! Functions here take a connection and run inside the caller's transaction.
+//! Tokens: who may do what ([`Caller`]), signing ([`sign`]), the operations themselves
+//! ([`service`]: create, revoke, rotate, all-or-nothing and race-free), their limits
+//! ([`caps`], [`text`], [`requests`]) and what the API shows of them ([`view`]).
 
+pub mod caps;
 pub mod requests;
+pub mod service;
+pub mod text;
 pub mod view;
 
-use diesel::Connection;
 use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::{json, Value};
 
 use crate::config::Config;
 use crate::db::models::{AuditRow, TokenRow};
-use crate::db::queries::{audit as audit_q, lists as list_q, tokens as token_q};
-use crate::db::{is_unique_violation, DbConn, DbError};
 use crate::keys::SigningKey;
-use crate::status;
+use crate::status::{self, Slot};
 
 /// Who is calling, from their verified token.
 #[derive(Debug, Clone)]
@@ -26,6 +27,8 @@ pub struct Caller {
     pub workspace: String,
     /// `scope`, expanded.
     pub scopes: Vec<String>,
+    /// `exp`; `None` for a token that never expires. What it creates cannot outlive it.
+    pub expires_at: Option<i64>,
 }
 
 impl Caller {
@@ -60,6 +63,9 @@ pub struct MintSpec {
     pub scopes: Vec<String>,
     /// Lifetime in seconds; `None` = never expires.
     pub lifetime_secs: Option<i64>,
+    /// The creating token's `exp`: the new token's expiry is cut to it (a token never outlives
+    /// its maker). `None`: no such limit.
+    pub not_after: Option<i64>,
     /// The minting token's id (None for the CLI and bootstrap).
     pub created_by: Option<String>,
     /// The token this one replaces (rotation).
@@ -101,140 +107,82 @@ pub fn hint(prefix: &str, secret: &str) -> String {
     format!("{prefix}…{tail}")
 }
 
-/// Mints a token: allocates a status slot (retrying on a taken index), signs, stores.
-/// Returns the secret (shown once, never stored) and the stored row.
+/// Signs a token for `spec` with id `id`, its status at `slot`; returns the secret (shown
+/// once, never stored) and the row to store. No I/O: the service allocates and stores.
 ///
 /// # Errors
-/// Storage failed, or no free index after many tries.
-pub fn mint(
-    conn: &mut DbConn,
+/// Signing failed.
+pub fn sign(
     config: &Config,
     key: &SigningKey,
     spec: &MintSpec,
+    id: String,
+    slot: Slot,
     now: i64,
-) -> Result<(String, TokenRow), DbError> {
-    for _ in 0..32 {
-        let slot = status::allocate(conn, config.status_list_capacity, now)?;
-        let id = new_id("tok_");
-        let expires_at = spec.lifetime_secs.map(|l| now.saturating_add(l));
-        let mut claims = json!({
-            "iss": config.issuer_url,
-            "sub": spec.subject,
-            "ws": spec.workspace,
-            "scope": spec.scopes.join(" "),
-            "iat": now,
-            "jti": id,
-            "status": {"status_list": {"idx": slot.idx, "uri": status::uri(&config.issuer_url, &slot.list)}},
-        });
-        if let Some(exp) = expires_at {
-            claims["exp"] = json!(exp);
-        }
-        match config.audiences.as_slice() {
-            [] => {}
-            [one] => claims["aud"] = json!(one),
-            many => claims["aud"] = json!(many),
-        }
-        let jws = key
-            .sign_jws(gatepass::TOKEN_TYPE, &claims)
-            .map_err(|e| DbError::Unavailable(format!("signing failed: {e}")))?;
-        let secret = format!("{}{jws}", config.token_prefix);
-        let row = TokenRow {
-            id,
-            workspace: spec.workspace.clone(),
-            subject: spec.subject.clone(),
-            name: spec.name.clone(),
-            description: spec.description.clone(),
-            scopes: spec.scopes.join(" "),
-            hint: hint(&config.token_prefix, &secret),
-            kid: key.kid().to_owned(),
-            created_at: now,
-            expires_at,
-            lifetime_secs: spec.lifetime_secs,
-            last_used_at: None,
-            revoked_at: None,
-            revokes_at: None,
-            rotated_from: spec.rotated_from.clone(),
-            rotated_to: None,
-            created_by: spec.created_by.clone(),
-            status_list: slot.list,
-            status_idx: slot.idx,
-        };
-        // A savepoint, so a taken index does not abort the surrounding transaction (PostgreSQL).
-        match conn.transaction(|c| token_q::insert(c, &row)) {
-            Ok(()) => {
-                crate::metrics::METRICS.minted.inc();
-                return Ok((secret, row));
-            }
-            Err(e) if is_unique_violation(&e) => continue,
-            Err(e) => return Err(e),
-        }
+) -> Result<(String, TokenRow), String> {
+    let expires_at = spec.lifetime_secs.map(|l| now.saturating_add(l));
+    let mut claims = json!({
+        "iss": config.issuer_url,
+        "sub": spec.subject,
+        "ws": spec.workspace,
+        "scope": spec.scopes.join(" "),
+        "iat": now,
+        "jti": id,
+        "status": {"status_list": {"idx": slot.idx, "uri": status::uri(&config.issuer_url, &slot.list)}},
+    });
+    if let Some(exp) = expires_at {
+        claims["exp"] = json!(exp);
     }
-    Err(DbError::Unavailable(
-        "no free status index after 32 tries".into(),
-    ))
+    match config.audiences.as_slice() {
+        [] => {}
+        [one] => claims["aud"] = json!(one),
+        many => claims["aud"] = json!(many),
+    }
+    let jws = key.sign_jws(gatepass::TOKEN_TYPE, &claims)?;
+    let secret = format!("{}{jws}", config.token_prefix);
+    let row = TokenRow {
+        id,
+        workspace: spec.workspace.clone(),
+        subject: spec.subject.clone(),
+        name: spec.name.clone(),
+        description: spec.description.clone(),
+        scopes: spec.scopes.join(" "),
+        hint: hint(&config.token_prefix, &secret),
+        kid: key.kid().to_owned(),
+        created_at: now,
+        expires_at,
+        lifetime_secs: spec.lifetime_secs,
+        last_used_at: None,
+        revoked_at: None,
+        revokes_at: None,
+        rotated_from: spec.rotated_from.clone(),
+        rotated_to: None,
+        created_by: spec.created_by.clone(),
+        status_list: slot.list,
+        status_idx: slot.idx,
+    };
+    Ok((secret, row))
 }
 
-/// Revokes `id` (in list `list`) and marks the list changed. Idempotent.
-///
-/// # Errors
-/// Storage failed.
-pub fn revoke_in_tx(
-    conn: &mut DbConn,
-    id: &str,
-    list: &str,
-    now: i64,
-    actor: Option<&Caller>,
-) -> Result<bool, DbError> {
-    let changed = token_q::revoke(conn, id, now)?;
-    if changed {
-        crate::metrics::METRICS.revoked.inc();
-        list_q::bump_version(conn, list)?;
-        if let Some(row) = token_q::get(conn, id)? {
-            let detail = if actor.is_none() {
-                json!({"reason": "grace period ended"})
-            } else {
-                json!({})
-            };
-            audit(
-                conn,
-                &row.workspace,
-                "token.revoked",
-                Some(id),
-                actor,
-                detail,
-                now,
-            )?;
-        }
-    }
-    Ok(changed)
-}
-
-/// Records an audit event.
-///
-/// # Errors
-/// Storage failed.
-pub fn audit(
-    conn: &mut DbConn,
+/// An audit event, to be stored in the transaction of the change it records.
+pub fn audit_event(
     workspace: &str,
     action: &str,
     token_id: Option<&str>,
     actor: Option<&Caller>,
     detail: Value,
     now: i64,
-) -> Result<(), DbError> {
-    audit_q::insert(
-        conn,
-        &AuditRow {
-            id: new_id("evt_"),
-            workspace: workspace.to_owned(),
-            at: now,
-            action: action.to_owned(),
-            token_id: token_id.map(str::to_owned),
-            actor_token: actor.map(|a| a.token_id.clone()),
-            actor_subject: actor.map(|a| a.subject.clone()),
-            detail: detail.to_string(),
-        },
-    )
+) -> AuditRow {
+    AuditRow {
+        id: new_id("evt_"),
+        workspace: workspace.to_owned(),
+        at: now,
+        action: action.to_owned(),
+        token_id: token_id.map(str::to_owned),
+        actor_token: actor.map(|a| a.token_id.clone()),
+        actor_subject: actor.map(|a| a.subject.clone()),
+        detail: detail.to_string(),
+    }
 }
 
 #[cfg(test)]

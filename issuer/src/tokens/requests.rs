@@ -1,9 +1,12 @@
-//! Create and rotate requests: validation (422 with the offending fields) and the rules of
-//! SPEC §4 (no scope escalation, no other workspace, only `tokens:admin` mints for others).
+//! Create requests: validation (422 with the offending fields) and the minting rules (no scope
+//! escalation, no other workspace, only `tokens:admin` mints for others, no token outliving its
+//! workspace's cap or its maker; see docs/api.md).
 
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::caps::ExpiryLimits;
+use super::text::{self, TextKind};
 use super::{Caller, MintSpec};
 use crate::problem::{ApiError, FieldError};
 use crate::scopes::Catalog;
@@ -33,7 +36,8 @@ fn field(errors: &mut Vec<FieldError>, name: &str, message: impl Into<String>) {
     });
 }
 
-/// Checks `req` for `caller`; `cap_days` is the workspace's maximum expiry.
+/// Checks `req` for `caller` under `limits` (the workspace cap and the caller's own expiry) at
+/// time `now`.
 ///
 /// # Errors
 /// 422 listing every invalid field, or 403 for a scope or subject the caller may not grant.
@@ -41,7 +45,8 @@ pub fn create_spec(
     req: CreateRequest,
     caller: &Caller,
     catalog: &Catalog,
-    cap_days: Option<i64>,
+    limits: ExpiryLimits,
+    now: i64,
 ) -> Result<MintSpec, ApiError> {
     let mut errors = Vec::new();
     let name = req.name.as_deref().unwrap_or("").trim().to_owned();
@@ -52,7 +57,11 @@ pub fn create_spec(
             "name",
             format!("is {n} characters long; at most 100 are allowed"),
         ),
-        _ => {}
+        _ => {
+            if let Some(problem) = text::problem(&name, TextKind::Name) {
+                field(&mut errors, "name", problem);
+            }
+        }
     }
     let description = req.description.unwrap_or_default();
     if description.chars().count() > 1000 {
@@ -61,6 +70,8 @@ pub fn create_spec(
             "description",
             "at most 1000 characters are allowed",
         );
+    } else if let Some(problem) = text::problem(&description, TextKind::Description) {
+        field(&mut errors, "description", problem);
     }
     let mut requested = req.scopes.unwrap_or_default();
     if let Some(preset) = &req.preset {
@@ -92,8 +103,8 @@ pub fn create_spec(
             Vec::new()
         }
     };
-    let lifetime_secs = match (req.expires_in_days, cap_days) {
-        (Some(d), _) if !(1..=3650).contains(&d) => {
+    let lifetime_secs = match req.expires_in_days {
+        Some(d) if !(1..=3650).contains(&d) => {
             field(
                 &mut errors,
                 "expires_in_days",
@@ -101,30 +112,24 @@ pub fn create_spec(
             );
             None
         }
-        (Some(d), Some(cap)) if d > cap => {
-            field(
-                &mut errors,
-                "expires_in_days",
-                format!("this workspace allows at most {cap} days"),
-            );
-            None
+        days => {
+            if let Some(why) = limits.refusal(now, days) {
+                field(&mut errors, "expires_in_days", why);
+            }
+            days.map(|d| d * 86_400)
         }
-        (None, Some(cap)) => {
-            field(
-                &mut errors,
-                "expires_in_days",
-                format!("this workspace requires an expiry of at most {cap} days"),
-            );
-            None
-        }
-        (d, _) => d.map(|d| d * 86_400),
     };
     let subject = match req.subject {
         Some(s) if s.trim().is_empty() || s.len() > 200 => {
             field(&mut errors, "subject", "must be 1 to 200 characters");
             caller.subject.clone()
         }
-        Some(s) => s,
+        Some(s) => {
+            if let Some(problem) = text::problem(&s, TextKind::Subject) {
+                field(&mut errors, "subject", problem);
+            }
+            s
+        }
         None => caller.subject.clone(),
     };
     if !errors.is_empty() {
@@ -138,6 +143,7 @@ pub fn create_spec(
         description,
         scopes,
         lifetime_secs,
+        not_after: limits.creator_expires_at,
         created_by: Some(caller.token_id.clone()),
         rotated_from: None,
     })
@@ -171,6 +177,7 @@ mod tests {
             subject: "alice".into(),
             workspace: "acme".into(),
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            expires_at: None,
         }
     }
 
@@ -182,6 +189,15 @@ mod tests {
         }
     }
 
+    const NOW: i64 = 1_800_000_000;
+
+    fn cap30() -> ExpiryLimits {
+        ExpiryLimits {
+            workspace_days: Some(30),
+            creator_expires_at: None,
+        }
+    }
+
     #[test]
     fn valid_request_expands_scopes() {
         let c = Catalog::new(None, None).unwrap();
@@ -189,7 +205,8 @@ mod tests {
             req("  CI  ", &["user:write"]),
             &caller(&["user:read", "user:write", "tokens:write"]),
             &c,
-            None,
+            ExpiryLimits::default(),
+            NOW,
         )
         .unwrap();
         assert_eq!(spec.name, "CI");
@@ -203,7 +220,14 @@ mod tests {
         let mut r = req(&"x".repeat(101), &["nope"]);
         r.expires_in_days = Some(0);
         r.preset = Some("missing".into());
-        let err = create_spec(r, &caller(&["tokens:admin"]), &c, None).unwrap_err();
+        let err = create_spec(
+            r,
+            &caller(&["tokens:admin"]),
+            &c,
+            ExpiryLimits::default(),
+            NOW,
+        )
+        .unwrap_err();
         assert_eq!(err.status().as_u16(), 422);
     }
 
@@ -214,17 +238,24 @@ mod tests {
             req("a", &["admin:write"]),
             &caller(&["user:read", "tokens:write"]),
             &c,
-            None,
+            ExpiryLimits::default(),
+            NOW,
         )
         .unwrap_err();
         assert_eq!(err.status().as_u16(), 403);
         let mut r = req("a", &["user:read"]);
         r.subject = Some("bob".into());
         assert_eq!(
-            create_spec(r, &caller(&["user:read", "tokens:write"]), &c, None)
-                .unwrap_err()
-                .status()
-                .as_u16(),
+            create_spec(
+                r,
+                &caller(&["user:read", "tokens:write"]),
+                &c,
+                ExpiryLimits::default(),
+                NOW
+            )
+            .unwrap_err()
+            .status()
+            .as_u16(),
             403
         );
     }
@@ -234,7 +265,7 @@ mod tests {
         let c = Catalog::new(None, None).unwrap();
         let who = caller(&["user:read", "tokens:write"]);
         assert_eq!(
-            create_spec(req("a", &["user:read"]), &who, &c, Some(30))
+            create_spec(req("a", &["user:read"]), &who, &c, cap30(), NOW)
                 .unwrap_err()
                 .status()
                 .as_u16(),
@@ -243,7 +274,7 @@ mod tests {
         let mut r = req("a", &["user:read"]);
         r.expires_in_days = Some(31);
         assert_eq!(
-            create_spec(r, &who, &c, Some(30))
+            create_spec(r, &who, &c, cap30(), NOW)
                 .unwrap_err()
                 .status()
                 .as_u16(),
@@ -252,8 +283,66 @@ mod tests {
         let mut r = req("a", &["user:read"]);
         r.expires_in_days = Some(30);
         assert_eq!(
-            create_spec(r, &who, &c, Some(30)).unwrap().lifetime_secs,
+            create_spec(r, &who, &c, cap30(), NOW)
+                .unwrap()
+                .lifetime_secs,
             Some(30 * 86_400)
         );
+    }
+
+    #[test]
+    fn a_token_cannot_outlive_its_maker() {
+        let c = Catalog::new(None, None).unwrap();
+        let mut who = caller(&["user:read", "tokens:write"]);
+        who.expires_at = Some(NOW + 86_400);
+        let limits = ExpiryLimits {
+            workspace_days: None,
+            creator_expires_at: who.expires_at,
+        };
+        let err = create_spec(req("a", &["user:read"]), &who, &c, limits, NOW).unwrap_err();
+        assert_eq!(
+            err.status().as_u16(),
+            422,
+            "never-expiring from an expiring maker"
+        );
+        let mut r = req("a", &["user:read"]);
+        r.expires_in_days = Some(2);
+        assert_eq!(
+            create_spec(r, &who, &c, limits, NOW)
+                .unwrap_err()
+                .status()
+                .as_u16(),
+            422
+        );
+        let mut r = req("a", &["user:read"]);
+        r.expires_in_days = Some(1);
+        let spec = create_spec(r, &who, &c, limits, NOW).unwrap();
+        assert_eq!(spec.not_after, who.expires_at);
+    }
+
+    #[test]
+    fn names_descriptions_and_subjects_are_plain_text() {
+        let c = Catalog::new(None, None).unwrap();
+        let who = caller(&["user:read", "tokens:admin"]);
+        for (name, description, subject) in [
+            ("nul\0name", "", None),
+            ("\u{202E}evil", "", None),
+            ("\u{200B} ", "", None),
+            ("ok", "bell\u{7}", None),
+            ("ok", "", Some("bob\0")),
+        ] {
+            let mut r = req(name, &["user:read"]);
+            r.description = Some(description.into());
+            r.subject = subject.map(str::to_owned);
+            let err = create_spec(r, &who, &c, ExpiryLimits::default(), NOW).unwrap_err();
+            assert_eq!(
+                err.status().as_u16(),
+                422,
+                "{name:?} {description:?} {subject:?}"
+            );
+        }
+        let mut r = req("ok", &["user:read"]);
+        r.description = Some("two\nlines".into());
+        assert!(create_spec(r, &who, &c, ExpiryLimits::default(), NOW).is_ok());
     }
 }

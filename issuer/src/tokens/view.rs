@@ -68,6 +68,20 @@ pub struct NewToken {
     /// Rotation only: the replaced token's info.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous: Option<TokenInfo>,
+    /// Set when the expiry was cut short: `workspace` (its maximum expiry) or `creator` (a
+    /// token never outlives the token that created it). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiry_capped_by: Option<super::caps::CappedBy>,
+}
+
+/// The answer for a token just made: the secret, once, with its info.
+pub fn created(c: &super::service::Created, now: i64) -> NewToken {
+    NewToken {
+        token: c.secret.clone(),
+        info: info(&c.row, now),
+        previous: None,
+        expiry_capped_by: c.capped_by,
+    }
 }
 
 /// The state of `row` at `now`.

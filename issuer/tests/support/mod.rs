@@ -172,6 +172,38 @@ impl TestApp {
         }
     }
 
+    /// A request with a raw body and an optional content type.
+    pub async fn call_raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Reply {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        if let Some(ct) = content_type {
+            req = req.header("Content-Type", ct);
+        }
+        let response = gatepass_issuer::router::app(self.state.clone())
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        Reply {
+            status,
+            headers,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            text,
+        }
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Reply {
         self.call("GET", path, Some(token), None).await
     }
@@ -197,6 +229,33 @@ impl TestApp {
     /// PostgreSQL only: drops the database under the running app (connections are terminated).
     pub fn drop_database(&self) {
         drop_database(self.pg_name.as_deref().expect("postgres"));
+    }
+
+    /// A second issuer replica on the same database (dropping it leaves the database).
+    pub fn replica(&self) -> TestApp {
+        let (state, _) =
+            gatepass_issuer::boot::open_state(self.state.config.clone(), 8).expect("replica");
+        TestApp {
+            state,
+            admin: self.admin.clone(),
+            backend: self.backend,
+            dir: std::env::temp_dir().join(unique("gatepass-replica")),
+            pg_name: None,
+        }
+    }
+
+    /// The first column of the first row of `query`, an integer (`SELECT … AS n`).
+    pub fn number(&self, query: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = gatepass_issuer::db::get(&self.state.pool).unwrap();
+        diesel::sql_query(query)
+            .get_result::<N>(&mut *conn)
+            .unwrap_or_else(|e| panic!("{query}: {e}"))
+            .n
     }
 
     /// Runs blocking SQL against the test database.

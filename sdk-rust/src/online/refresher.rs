@@ -215,6 +215,12 @@ impl Refresher {
             }
             Fetched::Fresh { body, etag } => {
                 let list = LoadedList::from_jwt(uri, &body, keys).map_err(|e| e.to_string())?;
+                if let Some((held, _)) = self.lists.get(uri) {
+                    if list.is_older_than(&held.list) {
+                        // A lagging replica or cache: keep the newer list (and its ETag).
+                        return Ok(());
+                    }
+                }
                 let entry = ListEntry {
                     list: Arc::new(list),
                     confirmed_at: Some(now),

@@ -28,6 +28,7 @@ pub struct LoadedList {
     issued_at: i64,
     expires_at: Option<i64>,
     ttl: Option<u64>,
+    version: Option<u64>,
 }
 
 impl LoadedList {
@@ -73,6 +74,11 @@ impl LoadedList {
             Some(Some(ttl)) if ttl >= 0 => Some(ttl as u64),
             Some(_) => return Err(fail("\"ttl\" must be a non-negative integer".into())),
         };
+        let version = match int("version") {
+            None => None,
+            Some(Some(v)) if v >= 0 => Some(v as u64),
+            Some(_) => return Err(fail("\"version\" must be a non-negative integer".into())),
+        };
         let body = claims
             .get("status_list")
             .and_then(Value::as_object)
@@ -96,7 +102,24 @@ impl LoadedList {
             issued_at,
             expires_at,
             ttl,
+            version,
         })
+    }
+
+    /// The list's `version` claim (gatepass issuers: grows with every change), if it has one.
+    pub fn version(&self) -> Option<u64> {
+        self.version
+    }
+
+    /// True when this list is older than `held`, so must not replace it: a lower `version`
+    /// when both carry one and they differ, otherwise an earlier `iat`. A verifier never goes
+    /// back to older revocation data (a lagging replica, cache or slow rebuild cannot undo a
+    /// revocation).
+    pub fn is_older_than(&self, held: &LoadedList) -> bool {
+        match (self.version, held.version) {
+            (Some(new), Some(old)) if new != old => new < old,
+            _ => self.issued_at < held.issued_at,
+        }
     }
 
     /// The URI the list is registered under (its `sub`).

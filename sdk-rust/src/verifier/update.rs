@@ -14,6 +14,10 @@ impl Verifier {
     /// construction (signature by a current key, `typ`, `sub` = `uri`, encoding). Tokens
     /// verified before keep their cache entries; their status is read from the new list.
     ///
+    /// A list older than the one held (see [`LoadedList::is_older_than`]: a lower `version`, or
+    /// an earlier `iat`) is ignored, even when calls race: no verifier goes back to older
+    /// revocation data.
+    ///
     /// Meant for offline verifiers; an online verifier's next refresh replaces what it set.
     ///
     /// # Errors
@@ -28,6 +32,13 @@ impl Verifier {
             .ok_or_else(|| ConfigError::new("no key set loaded yet"))?;
         let list = Arc::new(LoadedList::from_jwt(uri, jwt.as_ref(), &keys)?);
         self.shared.snapshot.rcu(|current| {
+            let held_is_newer = current
+                .lists
+                .get(uri)
+                .is_some_and(|held| list.is_older_than(&held.list));
+            if held_is_newer {
+                return Arc::clone(current);
+            }
             let mut next = (**current).clone();
             next.lists.insert(
                 uri.to_owned(),
@@ -36,7 +47,7 @@ impl Verifier {
                     confirmed_at: None,
                 },
             );
-            next
+            Arc::new(next)
         });
         Ok(())
     }

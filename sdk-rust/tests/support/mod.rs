@@ -142,6 +142,22 @@ impl FakeIssuer {
         sign(&header, &claims, signer)
     }
 
+    /// List `name` as a `statuslist+jwt` with a `version` claim and the given `iat`.
+    pub fn signed_list_at(&self, name: &str, list: &StatusList, version: u64, iat: i64) -> String {
+        let signer = &self.keys[self.published[0]];
+        let header = json!({"alg": signer.alg(), "typ": "statuslist+jwt", "kid": signer.kid()});
+        let claims = json!({"sub": self.list_uri(name), "iat": iat, "ttl": 300, "version": version,
+            "status_list": {"bits": 1, "lst": list.encode()}});
+        sign(&header, &claims, signer)
+    }
+
+    /// The JWKS being served.
+    pub fn jwks(&self) -> String {
+        self.state.lock().expect("state").resources["/.well-known/jwks.json"]
+            .body
+            .clone()
+    }
+
     /// Serves list `name` (64 entries, entry `revoked` revoked) without naming it in the index,
     /// as a list only tokens point at; returns its URI.
     pub fn serve_unlisted(&self, name: &str, revoked: u64) -> String {

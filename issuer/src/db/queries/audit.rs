@@ -6,11 +6,24 @@ use crate::db::models::AuditRow;
 use crate::db::schema::audit_events::dsl;
 use crate::db::{DbConn, DbError};
 
-/// Records an event.
-pub fn insert(conn: &mut DbConn, row: &AuditRow) -> Result<(), DbError> {
-    diesel::insert_into(dsl::audit_events)
-        .values(row.clone())
-        .execute(conn)?;
+/// Records events: on PostgreSQL a few hundred rows per statement, on SQLite row by row.
+pub fn insert_many(conn: &mut DbConn, rows: &[AuditRow]) -> Result<(), DbError> {
+    match conn {
+        DbConn::Postgres(pg) => {
+            for chunk in rows.chunks(500) {
+                diesel::insert_into(dsl::audit_events)
+                    .values(chunk)
+                    .execute(pg)?;
+            }
+        }
+        DbConn::Sqlite(lite) => {
+            for row in rows {
+                diesel::insert_into(dsl::audit_events)
+                    .values(row)
+                    .execute(lite)?;
+            }
+        }
+    }
     Ok(())
 }
 

@@ -15,6 +15,15 @@ pub fn all(conn: &mut DbConn) -> Result<Vec<ListRow>, DbError> {
         .load(conn)?)
 }
 
+/// The `n` newest lists, newest first (where allocation happens: never a scan of every list).
+pub fn newest(conn: &mut DbConn, n: i64) -> Result<Vec<ListRow>, DbError> {
+    Ok(dsl::status_lists
+        .order(dsl::seq.desc())
+        .limit(n)
+        .select(ListRow::as_select())
+        .load(conn)?)
+}
+
 /// Creates a list (a unique violation when another replica created the same `seq` first).
 pub fn insert(conn: &mut DbConn, row: &ListRow) -> Result<(), DbError> {
     diesel::insert_into(dsl::status_lists)
@@ -23,12 +32,28 @@ pub fn insert(conn: &mut DbConn, row: &ListRow) -> Result<(), DbError> {
     Ok(())
 }
 
-/// Counts one more allocated index.
-pub fn add_used(conn: &mut DbConn, id: &str) -> Result<(), DbError> {
-    diesel::update(dsl::status_lists.find(id))
-        .set(dsl::used.eq(dsl::used + 1))
-        .execute(conn)?;
-    Ok(())
+/// Takes `count` more allocation counters from list `id` and adds `bump` to its version, in one
+/// statement (one row lock). Returns the new `used`, or `None` when the list is closed or has
+/// fewer than `count` counters left (another transaction took them first).
+pub fn take_and_bump(
+    conn: &mut DbConn,
+    id: &str,
+    count: i64,
+    bump: i64,
+) -> Result<Option<i64>, DbError> {
+    Ok(diesel::update(
+        dsl::status_lists
+            .find(id)
+            .filter(dsl::perm_key.is_not_null())
+            .filter((dsl::used + count).le(dsl::capacity)),
+    )
+    .set((
+        dsl::used.eq(dsl::used + count),
+        dsl::version.eq(dsl::version + bump),
+    ))
+    .returning(dsl::used)
+    .get_result(conn)
+    .optional()?)
 }
 
 /// Marks the list changed (its signed form must be rebuilt, on every replica).
@@ -37,13 +62,6 @@ pub fn bump_version(conn: &mut DbConn, id: &str) -> Result<(), DbError> {
         .set(dsl::version.eq(dsl::version + 1))
         .execute(conn)?;
     Ok(())
-}
-
-/// `(id, version)` of every list.
-pub fn versions(conn: &mut DbConn) -> Result<Vec<(String, i64)>, DbError> {
-    Ok(dsl::status_lists
-        .select((dsl::id, dsl::version))
-        .load(conn)?)
 }
 
 /// The indexes of revoked tokens in list `id`.

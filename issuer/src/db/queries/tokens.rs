@@ -19,11 +19,24 @@ pub enum StatusFilter {
     All,
 }
 
-/// Stores a new token (a unique violation when its status index is taken).
-pub fn insert(conn: &mut DbConn, row: &TokenRow) -> Result<(), DbError> {
-    diesel::insert_into(dsl::tokens)
-        .values(row.clone())
-        .execute(conn)?;
+/// Rows per multi-row insert (well under both backends' limits on bound parameters).
+const INSERT_CHUNK: usize = 500;
+
+/// Stores new tokens: on PostgreSQL a few hundred rows per statement (one round trip each), on
+/// SQLite (in-process, no round trips) row by row.
+pub fn insert_many(conn: &mut DbConn, rows: &[TokenRow]) -> Result<(), DbError> {
+    match conn {
+        DbConn::Postgres(pg) => {
+            for chunk in rows.chunks(INSERT_CHUNK) {
+                diesel::insert_into(dsl::tokens).values(chunk).execute(pg)?;
+            }
+        }
+        DbConn::Sqlite(lite) => {
+            for row in rows {
+                diesel::insert_into(dsl::tokens).values(row).execute(lite)?;
+            }
+        }
+    }
     Ok(())
 }
 
@@ -44,23 +57,37 @@ pub fn get_many(conn: &mut DbConn, ids: &[String]) -> Result<Vec<TokenRow>, DbEr
         .load(conn)?)
 }
 
+/// Which tokens a listing shows.
+#[derive(Debug, Clone, Copy)]
+pub struct Filter<'a> {
+    /// The workspace.
+    pub workspace: &'a str,
+    /// Only this subject's.
+    pub subject: Option<&'a str>,
+    /// Only those created by this token.
+    pub created_by: Option<&'a str>,
+    /// By state.
+    pub status: StatusFilter,
+}
+
 /// Newest first, after the cursor `(created_at, id)` when given.
 pub fn page(
     conn: &mut DbConn,
-    workspace: &str,
-    subject: Option<&str>,
-    status: StatusFilter,
+    filter: &Filter<'_>,
     now: i64,
     after: Option<(i64, String)>,
     limit: i64,
 ) -> Result<Vec<TokenRow>, DbError> {
     let mut query = dsl::tokens
-        .filter(dsl::workspace.eq(workspace))
+        .filter(dsl::workspace.eq(filter.workspace.to_owned()))
         .into_boxed();
-    if let Some(subject) = subject {
+    if let Some(subject) = filter.subject {
         query = query.filter(dsl::subject.eq(subject.to_owned()));
     }
-    query = match status {
+    if let Some(creator) = filter.created_by {
+        query = query.filter(dsl::created_by.eq(creator.to_owned()));
+    }
+    query = match filter.status {
         StatusFilter::Active => query
             .filter(dsl::revoked_at.is_null())
             .filter(dsl::expires_at.is_null().or(dsl::expires_at.gt(now))),
@@ -84,7 +111,8 @@ pub fn page(
         .load(conn)?)
 }
 
-/// Revokes `id` now unless already revoked; returns whether it changed.
+/// Revokes `id` now unless already revoked (conditional on the state: a concurrent revocation
+/// makes this a no-op); returns whether this call revoked it.
 pub fn revoke(conn: &mut DbConn, id: &str, now: i64) -> Result<bool, DbError> {
     let changed = diesel::update(dsl::tokens.find(id).filter(dsl::revoked_at.is_null()))
         .set((dsl::revoked_at.eq(now), dsl::revokes_at.eq(None::<i64>)))
@@ -92,28 +120,42 @@ pub fn revoke(conn: &mut DbConn, id: &str, now: i64) -> Result<bool, DbError> {
     Ok(changed > 0)
 }
 
-/// Schedules the revocation of `id` at `at` (a rotation's grace period).
-pub fn schedule_revocation(conn: &mut DbConn, id: &str, at: i64) -> Result<(), DbError> {
-    diesel::update(dsl::tokens.find(id).filter(dsl::revoked_at.is_null()))
-        .set(dsl::revokes_at.eq(at))
-        .execute(conn)?;
-    Ok(())
+/// Links `id` to its successor and revokes it now (`revokes_at` `None`) or schedules its
+/// revocation — only while it is neither revoked nor rotated, so two rotations, or a rotation
+/// and a revocation, cannot both win. Returns whether this call claimed it.
+pub fn claim_rotation(
+    conn: &mut DbConn,
+    id: &str,
+    successor: &str,
+    now: i64,
+    revokes_at: Option<i64>,
+) -> Result<bool, DbError> {
+    let target = dsl::tokens
+        .find(id)
+        .filter(dsl::revoked_at.is_null())
+        .filter(dsl::rotated_to.is_null());
+    let changed = match revokes_at {
+        None => diesel::update(target)
+            .set((
+                dsl::rotated_to.eq(successor),
+                dsl::revoked_at.eq(now),
+                dsl::revokes_at.eq(None::<i64>),
+            ))
+            .execute(conn)?,
+        Some(at) => diesel::update(target)
+            .set((dsl::rotated_to.eq(successor), dsl::revokes_at.eq(at)))
+            .execute(conn)?,
+    };
+    Ok(changed > 0)
 }
 
-/// Links a rotated token to its successor.
-pub fn set_rotated_to(conn: &mut DbConn, id: &str, successor: &str) -> Result<(), DbError> {
-    diesel::update(dsl::tokens.find(id))
-        .set(dsl::rotated_to.eq(successor))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Tokens whose scheduled revocation is due: `(id, status_list)`.
-pub fn due_revocations(conn: &mut DbConn, now: i64) -> Result<Vec<(String, String)>, DbError> {
+/// Ids of tokens whose scheduled revocation is due (at most `limit`).
+pub fn due_revocations(conn: &mut DbConn, now: i64, limit: i64) -> Result<Vec<String>, DbError> {
     Ok(dsl::tokens
         .filter(dsl::revoked_at.is_null())
         .filter(dsl::revokes_at.le(now))
-        .select((dsl::id, dsl::status_list))
+        .select(dsl::id)
+        .limit(limit)
         .load(conn)?)
 }
 

@@ -1,0 +1,543 @@
+//! The token operations: create, revoke and rotate (one or a batch of up to 1000, all or
+//! nothing), and the revocations a rotation's grace period schedules.
+//!
+//! Each operation is one write transaction in which
+//! - every state change is conditional on the state it read (`… WHERE revoked_at IS NULL AND
+//!   rotated_to IS NULL`, row count checked), so two rotations of one token, or a rotation and a
+//!   revocation, cannot both win;
+//! - locks are taken in one order: token rows by ascending id, then status-list rows by
+//!   ascending `seq` ([`ListChanges::apply`]); deadlocks cannot form, and a serialization
+//!   failure is retried by [`db::write_tx`];
+//! - a token row is read once.
+//!
+//! New tokens only go into status lists this replica already serves (created and published
+//! first, see [`crate::status::alloc`]). After a revocation the replica rebuilds its lists before
+//! answering, so its own API refuses the token at once.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use super::caps::{CappedBy, ExpiryLimits};
+use super::requests::authorize;
+use super::{audit_event, new_id, sign, Caller, MintSpec};
+use crate::db::models::TokenRow;
+use crate::db::queries::{audit as audit_q, tokens as q, workspaces as ws_q};
+use crate::db::{self, DbConn, DbError, TxError};
+use crate::problem::ApiError;
+use crate::state::{now, AppState};
+use crate::status::alloc::{self, AllocError, ListChanges};
+
+/// The largest grace period of a rotation: 30 days.
+pub const MAX_GRACE_SECONDS: u64 = 2_592_000;
+/// How many due grace-period revocations one background round carries out.
+const DUE_PER_ROUND: i64 = 1000;
+
+/// A token just made: the secret (shown once), the stored row, and whether its expiry was cut.
+#[derive(Debug)]
+pub struct Created {
+    /// The secret.
+    pub secret: String,
+    /// The stored row.
+    pub row: TokenRow,
+    /// Set when the expiry was cut short by a limit.
+    pub capped_by: Option<CappedBy>,
+}
+
+/// One rotation: the successor, and the old token as it is now.
+#[derive(Debug)]
+pub struct Rotated {
+    /// The new token.
+    pub new: Created,
+    /// The old token, revoked or with its revocation scheduled.
+    pub old: TokenRow,
+}
+
+/// How a transaction of this module can fail.
+enum Fail {
+    /// An answer for the client.
+    Api(ApiError),
+    /// The lists served here ran out of room: publish the next list and run again.
+    NoRoom,
+}
+
+impl From<ApiError> for Fail {
+    fn from(e: ApiError) -> Self {
+        Fail::Api(e)
+    }
+}
+
+impl From<DbError> for Fail {
+    fn from(e: DbError) -> Self {
+        Fail::Api(ApiError::from(e))
+    }
+}
+
+impl From<diesel::result::Error> for Fail {
+    fn from(e: diesel::result::Error) -> Self {
+        Fail::Api(ApiError::from(e))
+    }
+}
+
+impl From<AllocError> for Fail {
+    fn from(e: AllocError) -> Self {
+        match e {
+            AllocError::NoRoom => Fail::NoRoom,
+            AllocError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl TxError for Fail {
+    fn is_transient(&self) -> bool {
+        matches!(self, Fail::Api(e) if e.is_transient())
+    }
+}
+
+/// True for a string shaped like a token id (`tok_` + 26 Crockford base32 characters); anything
+/// else names no token, so it never reaches the database.
+pub fn is_token_id(id: &str) -> bool {
+    id.len() == 30
+        && id.starts_with("tok_")
+        && id[4..]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+}
+
+fn not_visible(id: &str) -> ApiError {
+    // The id is echoed, so only when it is plain text.
+    let shown: String = id.chars().filter(|c| !c.is_control()).take(100).collect();
+    ApiError::not_found(format!("no token \"{shown}\" that you can see"))
+}
+
+/// Loads the tokens `ids`, in that order, each visible to `caller` (the operator, `None`, sees
+/// every token). One read per transaction.
+///
+/// # Errors
+/// 404 naming the first id out of reach (tokens out of reach are not revealed).
+pub fn load_visible(
+    conn: &mut DbConn,
+    caller: Option<&Caller>,
+    ids: &[String],
+) -> Result<Vec<TokenRow>, ApiError> {
+    if let Some(bad) = ids.iter().find(|id| !is_token_id(id)) {
+        return Err(not_visible(bad));
+    }
+    let mut found: HashMap<String, TokenRow> = q::get_many(conn, ids)?
+        .into_iter()
+        .filter(|r| caller.is_none_or(|c| c.can_see(r)))
+        .map(|r| (r.id.clone(), r))
+        .collect();
+    ids.iter()
+        .map(|id| found.remove(id).ok_or_else(|| not_visible(id)))
+        .collect()
+}
+
+/// One token the caller may see.
+///
+/// # Errors
+/// 404 when it does not exist or is out of reach.
+pub fn visible(conn: &mut DbConn, caller: &Caller, id: &str) -> Result<TokenRow, ApiError> {
+    let mut rows = load_visible(conn, Some(caller), std::slice::from_ref(&id.to_owned()))?;
+    rows.pop().ok_or_else(|| not_visible(id))
+}
+
+/// The workspace's maximum expiry in days (configuration wins over the stored value).
+///
+/// # Errors
+/// Storage failed.
+pub fn workspace_cap(
+    state: &AppState,
+    conn: &mut DbConn,
+    workspace: &str,
+) -> Result<Option<i64>, DbError> {
+    if let Some(days) = state.config.max_expiry_days.get(workspace) {
+        return Ok(Some(i64::from(*days)));
+    }
+    Ok(ws_q::get(conn, workspace)?.and_then(|w| w.max_expiry_days))
+}
+
+/// The limits on what `caller` creates: its workspace's cap and its own expiry.
+///
+/// # Errors
+/// Storage failed.
+pub fn expiry_limits(
+    state: &AppState,
+    conn: &mut DbConn,
+    caller: &Caller,
+) -> Result<ExpiryLimits, DbError> {
+    Ok(ExpiryLimits {
+        workspace_days: workspace_cap(state, conn, &caller.workspace)?,
+        creator_expires_at: caller.expires_at,
+    })
+}
+
+/// Creates and publishes status lists until the lists this replica serves have room for `n`
+/// more tokens (and the newest is less than half used), each in its own committed transaction
+/// and signed here before any token points at it. Picks up lists other replicas made.
+///
+/// # Errors
+/// Storage or signing failed.
+pub fn prepare_lists(state: &AppState, conn: &mut DbConn, n: usize) -> Result<(), ApiError> {
+    let sync = |state: &AppState, conn: &mut DbConn| {
+        crate::sync::sync_lists(state, conn, false)
+            .map_err(|e| ApiError::from(DbError::Unavailable(e)))
+    };
+    let mut synced = false;
+    for _ in 0..8 {
+        let newest = alloc::newest(conn)?;
+        if !synced && newest.iter().any(|l| !state.lists.contains(&l.id)) {
+            sync(state, conn)?;
+            synced = true;
+            continue;
+        }
+        let served = |id: &str| state.lists.contains(id);
+        let Some(seq) = alloc::next_to_create(&newest, &served, n as u64) else {
+            return Ok(());
+        };
+        alloc::create_unless_exists(conn, seq, state.config.status_list_capacity, now())?;
+        sync(state, conn)?;
+        synced = true;
+    }
+    Ok(())
+}
+
+/// Runs `f` in a write transaction after making room for `slots` new tokens; when another
+/// transaction took that room first, publishes the next list and runs `f` again.
+fn run<T>(
+    state: &AppState,
+    conn: &mut DbConn,
+    slots: usize,
+    mut f: impl FnMut(&mut DbConn) -> Result<T, Fail>,
+) -> Result<T, ApiError> {
+    for _ in 0..4 {
+        prepare_lists(state, conn, slots)?;
+        match db::write_tx(conn, &mut f) {
+            Ok(v) => return Ok(v),
+            Err(Fail::Api(e)) => return Err(e),
+            Err(Fail::NoRoom) => continue,
+        }
+    }
+    Err(ApiError::from(DbError::Unavailable(
+        "no status list with room after 4 tries".into(),
+    )))
+}
+
+/// Signs and stores tokens for `specs` in one transaction; `detail` goes into each audit event.
+///
+/// # Errors
+/// Storage or signing failed.
+pub fn create(
+    state: &AppState,
+    conn: &mut DbConn,
+    actor: Option<&Caller>,
+    specs: &[MintSpec],
+    detail: &Value,
+) -> Result<Vec<Created>, ApiError> {
+    let created = run(state, conn, specs.len(), |c| {
+        let now = now();
+        let key = Arc::clone(&state.keys.load().active);
+        let mut changes = ListChanges::default();
+        let served = |id: &str| state.lists.contains(id);
+        changes.plan(&alloc::newest(c)?, &served, now, specs.len())?;
+        let slots = changes.apply(c)?;
+        let mut created = Vec::with_capacity(specs.len());
+        for (spec, slot) in specs.iter().zip(slots) {
+            let mut spec = spec.clone();
+            let mut capped_by = None;
+            if let Some(limit) = spec.not_after {
+                let left = (limit - now).max(1);
+                if spec.lifetime_secs.is_none_or(|l| l > left) {
+                    spec.lifetime_secs = Some(left);
+                    capped_by = Some(CappedBy::Creator);
+                }
+            }
+            let (secret, row) = sign(&state.config, &key, &spec, new_id("tok_"), slot, now)
+                .map_err(signing_failed)?;
+            created.push(Created {
+                secret,
+                row,
+                capped_by,
+            });
+        }
+        store(c, &created, |row| {
+            let mut d = json!({"name": row.name, "scopes": row.scopes});
+            merge(&mut d, detail);
+            audit_event(
+                &row.workspace,
+                "token.created",
+                Some(&row.id),
+                actor,
+                d,
+                now,
+            )
+        })?;
+        Ok(created)
+    })?;
+    crate::metrics::METRICS.minted.inc_by(created.len() as u64);
+    Ok(created)
+}
+
+/// Revokes every id (each visible to `actor`, or nothing changes); already revoked ones stay
+/// as they are (revocation is final and idempotent). Republishes the lists before returning.
+///
+/// # Errors
+/// 404 for the first id out of reach; storage failed.
+pub fn revoke(
+    state: &AppState,
+    conn: &mut DbConn,
+    actor: Option<&Caller>,
+    ids: &[String],
+    detail: &Value,
+) -> Result<Vec<TokenRow>, ApiError> {
+    let (rows, revoked) = db::write_tx(conn, |c| {
+        let now = now();
+        let mut rows = load_visible(c, actor, ids)?;
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by(|&a, &b| rows[a].id.cmp(&rows[b].id));
+        let mut changes = ListChanges::default();
+        let mut events = Vec::new();
+        for i in order {
+            let row = &mut rows[i];
+            if row.revoked_at.is_some() {
+                continue;
+            }
+            if q::revoke(c, &row.id, now)? {
+                row.revoked_at = Some(now);
+                row.revokes_at = None;
+                changes.bump(&row.status_list);
+                events.push(audit_event(
+                    &row.workspace,
+                    "token.revoked",
+                    Some(&row.id),
+                    actor,
+                    detail.clone(),
+                    now,
+                ));
+            } else if let Some(current) = q::get(c, &row.id)? {
+                // Revoked by a transaction that committed after our read: show it as it is.
+                *row = current;
+            }
+        }
+        changes.apply(c).map_err(Fail::from)?;
+        audit_q::insert_many(c, &events)?;
+        Ok::<_, Fail>((rows, events.len()))
+    })
+    .map_err(|e| match e {
+        Fail::Api(e) => e,
+        Fail::NoRoom => ApiError::from(DbError::Unavailable("no room".into())),
+    })?;
+    crate::metrics::METRICS.revoked.inc_by(revoked as u64);
+    if revoked > 0 {
+        publish(state, conn);
+    }
+    Ok(rows)
+}
+
+/// Rotates every id in one transaction (all or nothing): a successor with the same name,
+/// description, subject and scopes, and the old lifetime from now, cut to the workspace cap and
+/// to the caller's own expiry. The old token is revoked at once, or after `grace` seconds.
+///
+/// # Errors
+/// 404 for an id out of reach, 409 for a revoked or already rotated token (also when another
+/// request revoked or rotated it first), 403 for scopes the caller lacks, 422 for `grace`.
+pub fn rotate(
+    state: &AppState,
+    conn: &mut DbConn,
+    caller: &Caller,
+    ids: &[String],
+    grace: u64,
+) -> Result<Vec<Rotated>, ApiError> {
+    if grace > MAX_GRACE_SECONDS {
+        return Err(ApiError::invalid(
+            "grace_period_seconds",
+            format!("must be 0 to {MAX_GRACE_SECONDS}"),
+        ));
+    }
+    let rotated = run(state, conn, ids.len(), |c| {
+        let now = now();
+        let key = Arc::clone(&state.keys.load().active);
+        let olds = load_visible(c, Some(caller), ids)?;
+        for old in &olds {
+            refuse_if_settled(old)?;
+            authorize(caller, &scopes_of(old), &old.subject)?;
+        }
+        let limits = expiry_limits(state, c, caller)?;
+        let successors: Vec<String> = olds.iter().map(|_| new_id("tok_")).collect();
+        let revokes_at = (grace > 0).then(|| now + grace as i64);
+        let mut order: Vec<usize> = (0..olds.len()).collect();
+        order.sort_by(|&a, &b| olds[a].id.cmp(&olds[b].id));
+        let mut changes = ListChanges::default();
+        for i in order {
+            if !q::claim_rotation(c, &olds[i].id, &successors[i], now, revokes_at)? {
+                // Another transaction revoked or rotated it after our read.
+                let current = q::get(c, &olds[i].id)?.unwrap_or_else(|| olds[i].clone());
+                refuse_if_settled(&current)?;
+                return Err(ApiError::conflict(
+                    "token_changed",
+                    format!(
+                        "token \"{}\" changed during the rotation; try again",
+                        olds[i].id
+                    ),
+                )
+                .into());
+            }
+            if revokes_at.is_none() {
+                changes.bump(&olds[i].status_list);
+            }
+        }
+        let served = |id: &str| state.lists.contains(id);
+        changes.plan(&alloc::newest(c)?, &served, now, olds.len())?;
+        let slots = changes.apply(c)?;
+        let mut out = Vec::with_capacity(olds.len());
+        for ((old, slot), successor) in olds.into_iter().zip(slots).zip(successors) {
+            let (lifetime_secs, capped_by) = limits.clamp(now, old.lifetime_secs);
+            let spec = MintSpec {
+                workspace: old.workspace.clone(),
+                subject: old.subject.clone(),
+                name: old.name.clone(),
+                description: old.description.clone(),
+                scopes: scopes_of(&old),
+                lifetime_secs,
+                not_after: None,
+                created_by: Some(caller.token_id.clone()),
+                rotated_from: Some(old.id.clone()),
+            };
+            let (secret, row) =
+                sign(&state.config, &key, &spec, successor, slot, now).map_err(signing_failed)?;
+            let mut old = old;
+            old.rotated_to = Some(row.id.clone());
+            match revokes_at {
+                None => old.revoked_at = Some(now),
+                Some(at) => old.revokes_at = Some(at),
+            }
+            out.push(Rotated {
+                new: Created {
+                    secret,
+                    row,
+                    capped_by,
+                },
+                old,
+            });
+        }
+        let rows: Vec<TokenRow> = out.iter().map(|r| r.new.row.clone()).collect();
+        q::insert_many(c, &rows)?;
+        let events: Vec<_> = out
+            .iter()
+            .map(|r| {
+                audit_event(
+                    &r.old.workspace,
+                    "token.rotated",
+                    Some(&r.old.id),
+                    Some(caller),
+                    json!({"new_token": r.new.row.id, "grace_period_seconds": grace}),
+                    now,
+                )
+            })
+            .collect();
+        audit_q::insert_many(c, &events)?;
+        Ok(out)
+    })?;
+    let m = &crate::metrics::METRICS;
+    m.rotated.inc_by(rotated.len() as u64);
+    m.minted.inc_by(rotated.len() as u64);
+    if grace == 0 {
+        m.revoked.inc_by(rotated.len() as u64);
+        publish(state, conn);
+    }
+    Ok(rotated)
+}
+
+/// Carries out up to [`DUE_PER_ROUND`] grace-period revocations that are due; returns how many.
+///
+/// # Errors
+/// Storage failed.
+pub fn apply_due_revocations(state: &AppState, conn: &mut DbConn) -> Result<usize, ApiError> {
+    let due = q::due_revocations(conn, now(), DUE_PER_ROUND)?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    revoke(
+        state,
+        conn,
+        None,
+        &due,
+        &json!({"reason": "grace period ended"}),
+    )?;
+    Ok(due.len())
+}
+
+/// Rebuilds changed lists right away, so this replica (and its own API) serves the change.
+pub fn publish(state: &AppState, conn: &mut DbConn) {
+    if let Err(e) = crate::sync::sync_lists(state, conn, false) {
+        tracing::warn!(error = %e, "rebuilding status lists failed; the background sync will retry");
+    }
+}
+
+/// 409 for a token that can no longer be rotated.
+fn refuse_if_settled(row: &TokenRow) -> Result<(), ApiError> {
+    if row.revoked_at.is_some() {
+        return Err(ApiError::conflict(
+            "token_revoked",
+            format!(
+                "token \"{}\" is revoked; a revoked token cannot be rotated",
+                row.id
+            ),
+        ));
+    }
+    if let Some(next) = &row.rotated_to {
+        return Err(ApiError::conflict(
+            "token_rotated",
+            format!("token \"{}\" was already rotated to \"{next}\"", row.id),
+        ));
+    }
+    Ok(())
+}
+
+fn scopes_of(row: &TokenRow) -> Vec<String> {
+    row.scopes
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn signing_failed(e: String) -> Fail {
+    Fail::Api(ApiError::internal(&format!("signing failed: {e}")))
+}
+
+/// Stores created tokens and one audit event each.
+fn store(
+    conn: &mut DbConn,
+    created: &[Created],
+    event: impl Fn(&TokenRow) -> crate::db::models::AuditRow,
+) -> Result<(), DbError> {
+    let rows: Vec<TokenRow> = created.iter().map(|c| c.row.clone()).collect();
+    q::insert_many(conn, &rows)?;
+    let events: Vec<_> = rows.iter().map(event).collect();
+    audit_q::insert_many(conn, &events)
+}
+
+/// Adds the members of `extra` (an object) to `detail`.
+fn merge(detail: &mut Value, extra: &Value) {
+    if let (Some(d), Some(e)) = (detail.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            d.insert(k.clone(), v.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_ids_are_recognised_before_any_query() {
+        assert!(is_token_id(&new_id("tok_")));
+        assert!(!is_token_id("tok_\0AAAAAAAAAAAAAAAAAAAAAAAAA"));
+        assert!(!is_token_id("evt_01KAAAAAAAAAAAAAAAAAAAAAAA"));
+        assert!(!is_token_id("tok_short"));
+        assert!(!is_token_id("tok_01kaaaaaaaaaaaaaaaaaaaaaaa"));
+    }
+}

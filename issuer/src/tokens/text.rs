@@ -1,0 +1,110 @@
+//! What names, descriptions and subjects may contain. They are shown to people (the page, the
+//! CLI, audit logs) and stored as text, so they carry no control characters (C0 and C1,
+//! NUL included; descriptions may have line breaks and tabs), no bidirectional overrides or
+//! isolates (which make text read differently from what it is, U+202A–U+202E, U+2066–U+2069),
+//! and are not blank: whitespace and zero-width characters alone do not make a name.
+
+/// Which rules apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// A token name: one line.
+    Name,
+    /// A description: line breaks and tabs allowed.
+    Description,
+    /// A subject (user id) or another identifier: one line.
+    Subject,
+}
+
+/// Characters that take no space (a name made of them looks empty).
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200B}'
+                | '\u{200C}'
+                | '\u{200D}'
+                | '\u{2060}'
+                | '\u{FEFF}'
+                | '\u{180E}'
+                | '\u{00AD}'
+        )
+}
+
+/// Bidirectional embeddings, overrides and isolates.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Why `value` is not acceptable as `kind`, or `None` when it is. Length limits are the
+/// caller's (they differ per field).
+pub fn problem(value: &str, kind: TextKind) -> Option<String> {
+    for c in value.chars() {
+        let allowed_break = kind == TextKind::Description && matches!(c, '\n' | '\r' | '\t');
+        if c.is_control() && !allowed_break {
+            return Some(format!(
+                "must not contain control characters (found U+{:04X})",
+                u32::from(c)
+            ));
+        }
+        if is_bidi_control(c) {
+            return Some(format!(
+                "must not contain bidirectional override or isolate characters (found U+{:04X})",
+                u32::from(c)
+            ));
+        }
+    }
+    if kind != TextKind::Description && !value.is_empty() && value.chars().all(is_invisible) {
+        return Some("must contain visible characters".into());
+    }
+    None
+}
+
+/// True for a string that may be used as an identifier in a query: what [`problem`] accepts as
+/// a subject, at most `max` bytes. Anything else cannot name a stored row.
+pub fn is_plausible_id(value: &str, max: usize) -> bool {
+    !value.is_empty() && value.len() <= max && problem(value, TextKind::Subject).is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_bidi_and_blank_names_are_refused() {
+        for bad in [
+            "a\0b",
+            "a\u{7}",
+            "a\u{85}b",
+            "tab\there",
+            "line\nbreak",
+            "\u{202E}gnp.exe",
+            "x\u{2066}y",
+            "\u{200B}\u{200B}",
+            " \u{FEFF} ",
+        ] {
+            assert!(problem(bad, TextKind::Name).is_some(), "{bad:?}");
+        }
+        for good in ["CI deploy", "Grüße 🚀", "a\u{200B}b", "עברית"] {
+            assert_eq!(problem(good, TextKind::Name), None, "{good:?}");
+        }
+    }
+
+    #[test]
+    fn descriptions_may_have_line_breaks_but_nothing_else() {
+        assert_eq!(
+            problem("first\nsecond\r\n\tthird", TextKind::Description),
+            None
+        );
+        assert!(problem("a\0", TextKind::Description).is_some());
+        assert!(problem("a\u{1b}[31m", TextKind::Description).is_some());
+        assert!(problem("\u{202D}", TextKind::Description).is_some());
+    }
+
+    #[test]
+    fn identifiers() {
+        assert!(is_plausible_id("user_42", 200));
+        assert!(!is_plausible_id("", 200));
+        assert!(!is_plausible_id("nul\0", 200));
+        assert!(!is_plausible_id(&"x".repeat(201), 200));
+    }
+}
