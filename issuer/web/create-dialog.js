@@ -151,14 +151,21 @@ export class CreateDialog {
     return [...this.explicit].filter((s) => this.session.has(s));
   }
 
+  /** Whether the expiry limit is the workspace's or the signed-in token's own expiry. */
+  capIsCreator() {
+    return this.catalog.expiry_cap_reason === "creator";
+  }
+
   renderExpiryChoices() {
     const cap = this.catalog.max_expires_in_days ?? null;
     const select = byId("create-expiry");
-    const tooLong = (days) => (cap !== null && days > cap ? ` (over this workspace's ${cap}-day limit)` : "");
+    const over = this.capIsCreator() ? "longer than your own token lasts" : `over this workspace's ${cap}-day limit`;
+    const tooLong = (days) => (cap !== null && days > cap ? ` (${over})` : "");
+    const never = this.capIsCreator() ? "No expiration (your own token expires)" : "No expiration (not allowed in this workspace)";
     replace(
       select,
       CHOICES.map((d) => h("option", { value: String(d), disabled: cap !== null && d > cap, text: `${d} days${tooLong(d)}` })),
-      h("option", { value: "never", disabled: cap !== null, text: cap !== null ? "No expiration (not allowed in this workspace)" : "No expiration" }),
+      h("option", { value: "never", disabled: cap !== null, text: cap !== null ? never : "No expiration" }),
       h("option", { value: "custom", text: "Custom…" }),
     );
     select.value = cap !== null && cap < CHOICES[0] ? "custom" : String(CHOICES[0]);
@@ -183,7 +190,12 @@ export class CreateDialog {
     show(byId("create-custom-wrap"), custom);
     const days = this.expiryDays();
     const cap = this.catalog.max_expires_in_days ?? null;
-    const limit = cap !== null ? ` This workspace allows at most ${cap} days.` : "";
+    let limit = "";
+    if (cap !== null && this.capIsCreator()) {
+      limit = ` The token you signed in with expires on ${date(this.catalog.token_expires_at)}; a token cannot outlive the token that creates it, so at most ${cap} days (cut to that moment).`;
+    } else if (cap !== null) {
+      limit = ` This workspace allows at most ${cap} days.`;
+    }
     let text;
     if (days === null) text = "This token never expires: it works until it is revoked.";
     else if (Number.isNaN(days)) text = `Enter a whole number of days from 1 to ${byId("create-custom-days").max}.`;

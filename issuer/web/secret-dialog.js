@@ -5,6 +5,7 @@
 import { call, peekClaims } from "./api.js";
 import * as dialogs from "./dialogs.js";
 import { byId, h, replace } from "./dom.js";
+import { date } from "./format.js";
 import { explain } from "./session.js";
 
 /** Copies `text`; falls back to the selection for pages not served from a secure context. */
@@ -50,6 +51,14 @@ export function snippets(created, prefix) {
   ];
 }
 
+/** Why the new token expires sooner than asked (the issuer says which limit cut it). */
+export function cappedNote(created) {
+  const when = date(created.expires_at);
+  return created.expiry_capped_by === "workspace"
+    ? `Its expiry was shortened to ${when}: this workspace limits how long tokens last.`
+    : `Its expiry was shortened to ${when}: a token cannot outlive the token that created it (the one you signed in with).`;
+}
+
 function block(created, prefix, single) {
   const fieldId = `secret-${created.id}`;
   const field = h("input", { id: fieldId, class: "secret", type: "text", readonly: true, spellcheck: "false", autocomplete: "off", value: created.token });
@@ -86,12 +95,16 @@ function block(created, prefix, single) {
     h("figure", { class: "snippet" }, h("figcaption", { text: s.label }), h("pre", { tabindex: "0", "aria-label": `${s.label} snippet` }, h("code", { text: s.code }))),
   );
   const snippetsBox = h("details", { class: "snippets", open: single }, h("summary", { text: "Use it: curl, Python and Node" }), snippetList);
+  const capped = created.expiry_capped_by
+    ? h("p", { class: "capped", role: "note", text: cappedNote(created) })
+    : null;
   return h(
     "section",
     { class: "secret-block", "aria-label": created.name },
     single ? null : h("h3", { text: created.name }),
     h("label", { for: fieldId, text: single ? "Your token" : `Token of ${created.name}` }),
     h("div", { class: "secret-row" }, field, copy, test),
+    capped,
     copyStatus,
     result,
     snippetsBox,

@@ -423,6 +423,23 @@ describe("token management page", { skip: noBrowser ?? false }, () => {
     await screenshot(page, "signed-out");
   });
 
+  test("a token cannot create a token that outlives it", async () => {
+    const short = await mint("short-lived", ["user:read", "tokens:write"], { expires_in_days: 2 });
+    await signIn(short.token);
+    await page.getByRole("button", { name: "Create token" }).click();
+    const create = dialog("Create token");
+    const expiry = create.getByLabel("Expiration");
+    assert.equal(await expiry.locator('option[value="never"]').isDisabled(), true);
+    assert.equal(await expiry.locator('option[value="30"]').isDisabled(), true);
+    assert.match(await expiry.locator('option[value="30"]').textContent(), /longer than your own token/);
+    await expiry.selectOption("custom");
+    assert.match(await create.locator("#create-expiry-hint").textContent(), /cannot outlive the token that creates it, so at most 2 days/);
+    await screenshot(page, "creator-cap");
+    await create.getByRole("button", { name: "Cancel" }).click();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  });
+
   test("revoking the page's own token signs the page out and says why", async () => {
     const writer = await mint("writer", ["tokens:write"]);
     await signIn(writer.token);
