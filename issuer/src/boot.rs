@@ -102,6 +102,14 @@ pub fn open_state(
             .audiences(config.audiences.clone())
             .build()
             .map_err(|e| format!("internal error building the verifier: {e}"))?;
+    // The push channel starts at the log's head, with every list's version (read after the
+    // head: versions may be ahead of it, never behind).
+    let head = crate::db::queries::events::head(&mut conn).map_err(|e| e.to_string())?;
+    let versions = crate::db::queries::lists::all(&mut conn)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|l| (status::uri(&config.issuer_url, &l.id), l.version))
+        .collect();
     let state = AppState(Arc::new(Inner {
         catalog,
         pool: pool.clone(),
@@ -110,6 +118,7 @@ pub fn open_state(
         lists: ListCache::default(),
         verifier,
         last_used: Mutex::new(HashMap::new()),
+        hub: crate::stream::Hub::new(config.stream_buffer, head, versions),
         list_sync: Mutex::new(()),
         key_fingerprint: Mutex::new(None),
         me_cache: quick_cache::sync::Cache::new(10_000),

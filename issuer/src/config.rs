@@ -60,6 +60,9 @@ pub struct Config {
     pub http_request_timeout_secs: u64,
     /// Open client connections at most; further ones wait until one closes.
     pub http_max_connections: usize,
+    /// Push events kept in memory for subscribers that reconnect, and how far a subscriber may
+    /// fall behind before it is disconnected (it then resumes from the database).
+    pub stream_buffer: usize,
     /// The deployment's own scopes; default: the seed products' catalog.
     pub scopes: Option<Vec<ScopeDef>>,
     /// Presets; default: User/Admin, read-only/full.
@@ -77,7 +80,7 @@ impl Default for Config {
             token_prefix: "gp_".into(),
             algorithm: Algorithm::EdDSA,
             audiences: Vec::new(),
-            status_list_ttl: 300,
+            status_list_ttl: 60,
             status_list_capacity: 1 << 20,
             key_rotation_days: 0,
             max_expiry_days: BTreeMap::new(),
@@ -86,6 +89,7 @@ impl Default for Config {
             http_header_timeout_secs: 10,
             http_request_timeout_secs: 30,
             http_max_connections: 4096,
+            stream_buffer: crate::stream::RING,
             scopes: None,
             presets: None,
         }
@@ -222,6 +226,12 @@ impl Config {
             return bad(
                 "http_request_timeout_secs",
                 format!("must be 1 to 3600, got {}", self.http_request_timeout_secs),
+            );
+        }
+        if !(16..=1_000_000).contains(&self.stream_buffer) {
+            return bad(
+                "stream_buffer",
+                format!("must be 16 to 1000000, got {}", self.stream_buffer),
             );
         }
         if !(1..=1_000_000).contains(&self.http_max_connections) {

@@ -14,12 +14,15 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 
 /// Answers 408 when the handler (reading the body included) takes longer than
-/// `http_request_timeout_secs`. Long-lived streams are exempt.
+/// `http_request_timeout_secs`. The push stream is exempt (the header timeout still applies).
 pub async fn request_timeout(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
+    if request.uri().path() == crate::stream::sse::PATH {
+        return next.run(request).await;
+    }
     let limit = Duration::from_secs(state.config.http_request_timeout_secs);
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,

@@ -23,5 +23,6 @@ pub mod scopes;
 pub mod server;
 pub mod state;
 pub mod status;
+pub mod stream;
 pub mod sync;
 pub mod tokens;

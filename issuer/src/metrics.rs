@@ -55,6 +55,12 @@ pub struct Metrics {
     pub store_errors: Counter,
     /// Write transactions run again after a deadlock or serialization failure.
     pub tx_retries: Counter,
+    /// Verifiers subscribed to the push channel on this replica.
+    pub stream_subscribers: prometheus_client::metrics::gauge::Gauge,
+    /// Push events signed and published by this replica.
+    pub events_published: Counter,
+    /// Subscribers disconnected because they fell too far behind.
+    pub stream_lagged: Counter,
 }
 
 /// The process-wide metrics.
@@ -97,6 +103,23 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         list_rebuild_seconds.clone(),
     );
     registry.register("store_errors", "Storage failures", store_errors.clone());
+    let stream_subscribers = prometheus_client::metrics::gauge::Gauge::default();
+    let (events_published, stream_lagged) = (Counter::default(), Counter::default());
+    registry.register(
+        "stream_subscribers",
+        "Verifiers subscribed to the push channel",
+        stream_subscribers.clone(),
+    );
+    registry.register(
+        "stream_events_published",
+        "Push events published",
+        events_published.clone(),
+    );
+    registry.register(
+        "stream_lagged_disconnects",
+        "Subscribers disconnected for falling behind",
+        stream_lagged.clone(),
+    );
     registry.register(
         "transaction_retries",
         "Write transactions run again after a deadlock or serialization failure",
@@ -113,6 +136,9 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         list_rebuild_seconds,
         store_errors,
         tx_retries,
+        stream_subscribers,
+        events_published,
+        stream_lagged,
     }
 });
 

@@ -27,6 +27,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(discovery::jwks))
         .routes(routes!(status_lists::index))
         .routes(routes!(status_lists::list))
+        .routes(routes!(crate::stream::sse::stream))
         .routes(routes!(me::me))
         .routes(routes!(tokens::create, tokens::list))
         .routes(routes!(batch::revoke))

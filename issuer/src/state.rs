@@ -37,6 +37,8 @@ pub struct Inner {
     /// `jti` → (name, expires_at) for `/v1/me`: both are fixed at creation, so a hit skips
     /// the store (revocation is still checked by `verifier` on every call).
     pub me_cache: quick_cache::sync::Cache<String, (String, Option<i64>)>,
+    /// The push channel's fan-out.
+    pub hub: crate::stream::Hub,
     /// Held while this replica rebuilds status lists (one rebuild at a time).
     pub list_sync: Mutex<()>,
     /// The key table fingerprint last seen (to notice other replicas' rotations).

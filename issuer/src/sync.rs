@@ -154,6 +154,11 @@ pub fn tick(state: &AppState) -> Result<(), String> {
     );
     note(sync_lists(state, &mut conn, all));
     note(flush_last_used(state, &mut conn).map_err(|e| e.to_string()));
+    note(
+        crate::db::queries::events::prune(&mut conn, crate::stream::KEEP_IN_DB)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+    );
     first.map_or(Ok(()), Err)
 }
 

@@ -16,6 +16,9 @@ use crate::{b64, json};
 pub const TOKEN_TYPE: &str = "gatepass+jwt";
 /// The expected `typ` of a status list token.
 pub const STATUS_LIST_TYPE: &str = "statuslist+jwt";
+/// The `typ` of a push-channel event (a status change or a snapshot of list versions), so it can
+/// never be taken for a token or a status list.
+pub const STATUS_EVENT_TYPE: &str = "gatepass-event+jwt";
 
 const fn err(code: ErrorCode, message: &'static str) -> TokenError {
     TokenError::new(code, message)

@@ -52,11 +52,11 @@ pub use algorithm::Algorithm;
 pub use claims::{Claims, StatusRef};
 pub use error::{ConfigError, ErrorCode, TokenError};
 pub use jwks::{jwk_thumbprint, KeySet};
-pub use jws::{STATUS_LIST_TYPE, TOKEN_TYPE};
+pub use jws::{STATUS_EVENT_TYPE, STATUS_LIST_TYPE, TOKEN_TYPE};
 #[cfg(feature = "online")]
 pub use online::{
-    OnlineBuilder, Startup, DEFAULT_HTTP_TIMEOUT, DEFAULT_MAX_STALENESS, DEFAULT_REFRESH_INTERVAL,
-    DEFAULT_UNKNOWN_KEY_COOLDOWN, DEFAULT_USAGE_REPORT_INTERVAL,
+    OnlineBuilder, PushStatus, Startup, DEFAULT_HTTP_TIMEOUT, DEFAULT_MAX_STALENESS,
+    DEFAULT_REFRESH_INTERVAL, DEFAULT_UNKNOWN_KEY_COOLDOWN, DEFAULT_USAGE_REPORT_INTERVAL,
 };
 pub use verifier::{
     OfflineBuilder, Verifier, DEFAULT_CACHE_SIZE, DEFAULT_LEEWAY, DEFAULT_PREFIX, MAX_TOKEN_BYTES,

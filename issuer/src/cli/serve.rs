@@ -47,7 +47,12 @@ async fn serve(config: Config) -> Result<(), String> {
     }
     tracing::info!(%listen, issuer = %issuer_url, page = %format!("{issuer_url}/"), "gatepass issuer listening; the token management page is at the issuer URL");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let sync_task = tokio::spawn(crate::sync::run(booted.state.clone(), stop_rx));
+    let sync_task = tokio::spawn(crate::sync::run(booted.state.clone(), stop_rx.clone()));
+    let feed_task = tokio::spawn(crate::stream::feed::run(
+        booted.state.clone(),
+        stop_rx.clone(),
+    ));
+    let listen_task = tokio::spawn(crate::stream::listen::run(booted.state.clone(), stop_rx));
     let config = booted.state.config.clone();
     let app = crate::router::app(booted.state);
     crate::server::serve(listener, app, &config, async {
@@ -57,6 +62,8 @@ async fn serve(config: Config) -> Result<(), String> {
     .await;
     let _ = stop_tx.send(true);
     let _ = sync_task.await;
+    let _ = feed_task.await;
+    let _ = listen_task.await;
     Ok(())
 }
 

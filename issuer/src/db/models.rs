@@ -4,7 +4,7 @@
 
 use diesel::prelude::*;
 
-use super::schema::{audit_events, signing_keys, status_lists, tokens, workspaces};
+use super::schema::{audit_events, signing_keys, status_events, status_lists, tokens, workspaces};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = workspaces)]
@@ -73,4 +73,14 @@ pub struct AuditRow {
     pub actor_token: Option<String>,
     pub actor_subject: Option<String>,
     pub detail: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = status_events)]
+pub struct EventRow {
+    pub seq: i64,
+    pub list: String,
+    pub version: i64,
+    pub indexes: String,
+    pub at: i64,
 }

@@ -34,6 +34,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    status_events (seq) {
+        seq -> BigInt,
+        list -> Text,
+        version -> BigInt,
+        indexes -> Text,
+        at -> BigInt,
+    }
+}
+
+diesel::table! {
+    event_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+    }
+}
+
+diesel::table! {
     tokens (id) {
         id -> Text,
         workspace -> Text,
@@ -75,5 +92,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     signing_keys,
     status_lists,
     tokens,
-    audit_events
+    audit_events,
+    status_events,
+    event_head,
 );

@@ -10,7 +10,7 @@ use crate::state::AppState;
 
 /// Discovery: everything an SDK needs, from the issuer URL alone.
 #[utoipa::path(get, path = "/.well-known/gatepass-configuration", tag = "discovery",
-    responses((status = 200, description = "issuer, jwks_uri, status_lists_uri, token_prefix, token_type, algorithms, status_list_ttl, scopes, presets", body = Object), (status = 304, description = "Not modified (If-None-Match)")))]
+    responses((status = 200, description = "issuer, jwks_uri, status_lists_uri, status_stream_uri (the push channel), token_prefix, token_type, algorithms, status_list_ttl, scopes, presets", body = Object), (status = 304, description = "Not modified (If-None-Match)")))]
 pub async fn configuration(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let c = &state.config;
     let scopes: Vec<_> = state
@@ -29,6 +29,7 @@ pub async fn configuration(State(state): State<AppState>, headers: HeaderMap) ->
         "issuer": c.issuer_url,
         "jwks_uri": format!("{}/.well-known/jwks.json", c.issuer_url),
         "status_lists_uri": format!("{}/v1/status-lists", c.issuer_url),
+        "status_stream_uri": format!("{}{}", c.issuer_url, crate::stream::sse::PATH),
         "token_prefix": c.token_prefix,
         "token_type": gatepass::TOKEN_TYPE,
         "algorithms": [crate::keys::signer::alg_name(c.algorithm)],

@@ -7,8 +7,11 @@
 //!   and served by the replica that created it before any token is placed in it. Tokens go only
 //!   into lists this replica already serves, preferring lists older than [`WARMUP_SECS`], which
 //!   every replica's background sync has picked up by then.
-//! - Lock order: a transaction changes token rows first, then list rows in ascending `seq`
-//!   ([`ListChanges::apply`]), so two transactions never wait for each other in a cycle.
+//! - Lock order: a transaction changes token rows first, then list rows in ascending `seq`, then
+//!   the event log's head ([`ListChanges::apply`]), so two transactions never wait for each other
+//!   in a cycle.
+//! - Every version a list takes is one event of the push channel's log, written in the same
+//!   transaction (a new list is version 0).
 
 use std::collections::BTreeMap;
 
@@ -19,7 +22,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 use super::permutation::Permutation;
 use super::Slot;
 use crate::db::models::ListRow;
-use crate::db::queries::lists as q;
+use crate::db::queries::{events, lists as q};
 use crate::db::{DbConn, DbError};
 
 /// The next list is created once the newest one has handed out this share of its indexes.
@@ -96,7 +99,11 @@ pub fn create_unless_exists(
         created_at: now,
         perm_key: Some(URL_SAFE_NO_PAD.encode(key)),
     };
-    match conn.transaction(|c| q::insert(c, &row)) {
+    let created = conn.transaction(|c| {
+        q::insert(c, &row)?;
+        events::append(c, &[(row.id.clone(), 0, Vec::new())], now)
+    });
+    match created {
         Err(e) if crate::db::is_unique_violation(&e) => Ok(()),
         other => other,
     }
@@ -113,11 +120,12 @@ pub fn ensure_first(conn: &mut DbConn, capacity: u64, now: i64) -> Result<(), Db
     Ok(())
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Change {
     id: String,
     take: i64,
-    bump: i64,
+    /// Indexes revoked in this list by the transaction (its version moves once if any).
+    revoked: Vec<i64>,
     capacity: i64,
     perm_key: Option<String>,
 }
@@ -134,18 +142,17 @@ fn seq_of(id: &str) -> i64 {
 }
 
 impl ListChanges {
-    /// Marks list `id` changed (a token in it was revoked): its version moves once.
-    pub fn bump(&mut self, id: &str) {
+    /// Records that index `idx` of list `id` was revoked: the list's version moves once per
+    /// transaction, and that version's event names every such index.
+    pub fn revoke(&mut self, id: &str, idx: i64) {
         self.lists
             .entry(seq_of(id))
             .or_insert_with(|| Change {
                 id: id.to_owned(),
-                take: 0,
-                bump: 0,
-                capacity: 0,
-                perm_key: None,
+                ..Change::default()
             })
-            .bump = 1;
+            .revoked
+            .push(idx);
     }
 
     /// True when nothing is to change.
@@ -178,10 +185,7 @@ impl ListChanges {
             let take = left.min(list.capacity - list.used);
             let change = self.lists.entry(list.seq).or_insert_with(|| Change {
                 id: list.id.clone(),
-                take: 0,
-                bump: 0,
-                capacity: list.capacity,
-                perm_key: None,
+                ..Change::default()
             });
             change.take += take;
             change.capacity = list.capacity;
@@ -194,20 +198,35 @@ impl ListChanges {
         Ok(())
     }
 
-    /// Applies the changes in ascending `seq`; returns the planned slots, in that order.
+    /// Applies the changes in ascending `seq`, then logs one event per changed list; returns
+    /// the planned slots, in that order.
     ///
     /// # Errors
     /// [`AllocError::NoRoom`] when another transaction took the last indexes of a planned list
     /// first (the transaction must be rolled back and retried), or storage failed.
-    pub fn apply(self, conn: &mut DbConn) -> Result<Vec<Slot>, AllocError> {
+    pub fn apply(self, conn: &mut DbConn, now: i64) -> Result<Vec<Slot>, AllocError> {
         let mut slots = Vec::new();
-        for change in self.lists.into_values() {
+        let mut changed = Vec::new();
+        for mut change in self.lists.into_values() {
+            let bump = i64::from(!change.revoked.is_empty());
             if change.take == 0 {
-                q::bump_version(conn, &change.id)?;
+                if bump == 1 {
+                    let version = q::bump_version(conn, &change.id)?;
+                    change.revoked.sort_unstable();
+                    changed.push((change.id.clone(), version, change.revoked));
+                }
                 continue;
             }
-            let used = q::take_and_bump(conn, &change.id, change.take, change.bump)?
-                .ok_or(AllocError::NoRoom)?;
+            let (used, version) =
+                q::take_and_bump(conn, &change.id, change.take, bump)?.ok_or(AllocError::NoRoom)?;
+            if bump == 1 {
+                change.revoked.sort_unstable();
+                changed.push((
+                    change.id.clone(),
+                    version,
+                    std::mem::take(&mut change.revoked),
+                ));
+            }
             let key = change
                 .perm_key
                 .as_deref()
@@ -221,6 +240,7 @@ impl ListChanges {
                 });
             }
         }
+        events::append(conn, &changed, now)?;
         Ok(slots)
     }
 }

@@ -198,6 +198,8 @@ pub fn prepare_lists(state: &AppState, conn: &mut DbConn, n: usize) -> Result<()
         };
         alloc::create_unless_exists(conn, seq, state.config.status_list_capacity, now())?;
         sync(state, conn)?;
+        // Announce the new list, so connected verifiers load it before any token names it.
+        state.hub.wake();
         synced = true;
     }
     Ok(())
@@ -241,7 +243,7 @@ pub fn create(
         let mut changes = ListChanges::default();
         let served = |id: &str| state.lists.contains(id);
         changes.plan(&alloc::newest(c)?, &served, now, specs.len())?;
-        let slots = changes.apply(c)?;
+        let slots = changes.apply(c, now)?;
         let mut created = Vec::with_capacity(specs.len());
         for (spec, slot) in specs.iter().zip(slots) {
             let mut spec = spec.clone();
@@ -306,7 +308,7 @@ pub fn revoke(
             if q::revoke(c, &row.id, now)? {
                 row.revoked_at = Some(now);
                 row.revokes_at = None;
-                changes.bump(&row.status_list);
+                changes.revoke(&row.status_list, row.status_idx);
                 events.push(audit_event(
                     &row.workspace,
                     "token.revoked",
@@ -320,7 +322,7 @@ pub fn revoke(
                 *row = current;
             }
         }
-        changes.apply(c).map_err(Fail::from)?;
+        changes.apply(c, now).map_err(Fail::from)?;
         audit_q::insert_many(c, &events)?;
         Ok::<_, Fail>((rows, events.len()))
     })
@@ -384,12 +386,12 @@ pub fn rotate(
                 .into());
             }
             if revokes_at.is_none() {
-                changes.bump(&olds[i].status_list);
+                changes.revoke(&olds[i].status_list, olds[i].status_idx);
             }
         }
         let served = |id: &str| state.lists.contains(id);
         changes.plan(&alloc::newest(c)?, &served, now, olds.len())?;
-        let slots = changes.apply(c)?;
+        let slots = changes.apply(c, now)?;
         let mut out = Vec::with_capacity(olds.len());
         for ((old, slot), successor) in olds.into_iter().zip(slots).zip(successors) {
             let (lifetime_secs, capped_by) = limits.clamp(now, old.lifetime_secs);
@@ -468,8 +470,10 @@ pub fn apply_due_revocations(state: &AppState, conn: &mut DbConn) -> Result<usiz
     Ok(due.len())
 }
 
-/// Rebuilds changed lists right away, so this replica (and its own API) serves the change.
+/// Rebuilds changed lists right away, so this replica (and its own API) serves the change, and
+/// wakes the push channel to stream it.
 pub fn publish(state: &AppState, conn: &mut DbConn) {
+    state.hub.wake();
     if let Err(e) = crate::sync::sync_lists(state, conn, false) {
         tracing::warn!(error = %e, "rebuilding status lists failed; the background sync will retry");
     }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::http::Http;
+use super::push::Push;
 use super::refresher::Refresher;
 use super::signals::Signals;
 use super::usage::UsageBuffer;
@@ -48,6 +49,7 @@ pub struct OnlineBuilder {
     startup: Startup,
     usage_report_token: Option<String>,
     usage_report_interval: Duration,
+    push: bool,
 }
 
 impl Verifier {
@@ -64,6 +66,7 @@ impl Verifier {
             startup: Startup::Wait(DEFAULT_HTTP_TIMEOUT),
             usage_report_token: None,
             usage_report_interval: DEFAULT_USAGE_REPORT_INTERVAL,
+            push: true,
         }
     }
 }
@@ -112,6 +115,14 @@ impl OnlineBuilder {
         self
     }
 
+    /// Subscribe to the issuer's push channel (its status stream), so revocations apply within a
+    /// second; polling at the lists' `ttl` continues either way and is the bound while the link
+    /// is down. Default: on (when the issuer offers a stream). See [`Verifier::push_status`].
+    pub fn push(mut self, enabled: bool) -> Self {
+        self.push = enabled;
+        self
+    }
+
     /// How often usage reports are sent. Default: 60 seconds.
     pub fn usage_report_interval(mut self, interval: Duration) -> Self {
         self.usage_report_interval = interval;
@@ -136,7 +147,7 @@ impl OnlineBuilder {
             ));
         }
         let usage = self.usage_report_token.as_ref().map(|_| UsageBuffer::new());
-        let signals = Arc::new(Signals::new(self.unknown_key_cooldown, usage));
+        let signals = Arc::new(Signals::new(self.unknown_key_cooldown, usage, self.push));
         let snapshot = Snapshot {
             keys: None,
             key_generation: 0,
@@ -168,6 +179,19 @@ impl OnlineBuilder {
             .name("gatepass-refresh".into())
             .spawn(move || refresher.run())
             .map_err(spawn_error)?;
+        if self.push {
+            let push = Push::new(
+                Arc::downgrade(&shared),
+                Arc::clone(&signals),
+                Arc::clone(&signals.link),
+                self.http_timeout,
+                issuer.clone(),
+            );
+            std::thread::Builder::new()
+                .name("gatepass-push".into())
+                .spawn(move || push.run())
+                .map_err(spawn_error)?;
+        }
         if let (Some(usage), Some(token)) = (&signals.usage, self.usage_report_token) {
             let url = format!("{}/v1/usage", issuer.trim_end_matches('/'));
             usage

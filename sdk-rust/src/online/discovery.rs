@@ -11,6 +11,8 @@ pub(crate) struct Discovery {
     pub(crate) status_lists_uri: String,
     pub(crate) token_prefix: String,
     pub(crate) status_list_ttl: Option<u64>,
+    /// The push channel (`status_stream_uri`), when the issuer offers one.
+    pub(crate) status_stream_uri: Option<String>,
 }
 
 /// Where discovery lives for an issuer URL (appended to the path, like OpenID discovery).
@@ -44,6 +46,11 @@ pub(crate) fn parse(bytes: &[u8], expected_issuer: &str) -> Result<Discovery, St
         status_lists_uri: text("status_lists_uri")?,
         token_prefix,
         status_list_ttl: doc.get("status_list_ttl").and_then(Value::as_u64),
+        status_stream_uri: match doc.get("status_stream_uri") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(uri)) => Some(uri.clone()),
+            Some(_) => return Err("discovery \"status_stream_uri\" must be a string".into()),
+        },
     })
 }
 

@@ -126,6 +126,7 @@ impl Refresher {
             Fetched::Fresh { body, etag } => {
                 let value =
                     discovery::parse(&body, &self.issuer).map_err(|e| format!("{url}: {e}"))?;
+                self.signals.set_stream_uri(value.status_stream_uri.clone());
                 self.discovery = Some(Held { value, etag });
                 Ok(())
             }
@@ -289,7 +290,7 @@ impl Refresher {
 }
 
 /// A uniform number in [0, 1).
-fn jitter() -> f64 {
+pub(crate) fn jitter() -> f64 {
     let mut bytes = [0u8; 4];
     if aws_lc_rs::rand::fill(&mut bytes).is_err() {
         return 0.5;

@@ -26,6 +26,8 @@ struct State {
     loaded: bool,
     /// Lists that signed tokens named but the index did not.
     requested_lists: BTreeSet<String>,
+    /// The push channel's URL, once discovery named one (and push is on).
+    stream_uri: Option<String>,
 }
 
 pub(crate) struct Signals {
@@ -35,11 +37,17 @@ pub(crate) struct Signals {
     cooldown_ms: u64,
     last_key_wake: AtomicU64,
     last_list_wake: AtomicU64,
+    last_event_wake: AtomicU64,
     pub(crate) usage: Option<UsageBuffer>,
+    /// The push link's state (disabled unless push is on and the issuer offers it).
+    pub(crate) link: std::sync::Arc<super::push::Link>,
+    push_wanted: bool,
 }
 
 impl Signals {
-    pub(crate) fn new(cooldown: Duration, usage: Option<UsageBuffer>) -> Signals {
+    pub(crate) fn new(cooldown: Duration, usage: Option<UsageBuffer>, push: bool) -> Signals {
+        let link = std::sync::Arc::new(super::push::Link::new());
+        link.set_enabled(false);
         Signals {
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
@@ -47,8 +55,65 @@ impl Signals {
             cooldown_ms: u64::try_from(cooldown.as_millis()).unwrap_or(u64::MAX),
             last_key_wake: AtomicU64::new(NEVER),
             last_list_wake: AtomicU64::new(NEVER),
+            last_event_wake: AtomicU64::new(NEVER),
             usage,
+            link,
+            push_wanted: push,
         }
+    }
+
+    /// Discovery named the push channel `uri` (or none): the push thread connects to it.
+    pub(crate) fn set_stream_uri(&self, uri: Option<String>) {
+        let uri = uri.filter(|_| self.push_wanted);
+        self.link.set_enabled(uri.is_some());
+        self.lock().stream_uri = uri;
+        self.changed.notify_all();
+    }
+
+    /// The push channel's URL, when there is one to connect to.
+    pub(crate) fn stream_uri(&self) -> Option<String> {
+        self.lock().stream_uri.clone()
+    }
+
+    /// Refetches these lists now (a signed event said they changed in a way no event carried):
+    /// not rate-limited, since only the issuer's signed events ask for it.
+    pub(crate) fn refetch(&self, uris: Vec<String>) {
+        if uris.is_empty() {
+            return;
+        }
+        {
+            let mut state = self.lock();
+            for uri in uris {
+                if state.requested_lists.len() < MAX_REQUESTED_LISTS {
+                    state.requested_lists.insert(uri);
+                }
+            }
+        }
+        self.wake();
+    }
+
+    /// A refresh soon, at most once per cooldown (an event that could not be verified).
+    pub(crate) fn refresh_soon(&self) {
+        self.wake_rate_limited(&self.last_event_wake);
+    }
+
+    /// Waits `timeout` unless stopped first; returns false when stopped. Leaves wake-ups to the
+    /// refresher.
+    pub(crate) fn wait_unless_stopped(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.lock();
+        while !state.stop {
+            let now = Instant::now();
+            if now >= deadline {
+                return true;
+            }
+            state = self
+                .changed
+                .wait_timeout(state, deadline - now)
+                .map(|(s, _)| s)
+                .unwrap_or_else(|p| p.into_inner().0);
+        }
+        false
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -193,6 +258,10 @@ impl Background for Signals {
         if let Some(usage) = &self.usage {
             usage.stop();
         }
+    }
+
+    fn push_status(&self) -> super::push::PushStatus {
+        self.link.status()
     }
 
     fn refresh(&self, timeout: Duration) -> Result<(), String> {

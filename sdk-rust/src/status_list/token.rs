@@ -111,6 +111,22 @@ impl LoadedList {
         self.version
     }
 
+    /// This list with the statuses at `indexes` made non-zero (1), as version `version`: how a
+    /// push event is applied. `iat`, `exp` and `ttl` stay those of the signed list it came from.
+    ///
+    /// # Errors
+    /// An index outside the list (the event does not belong to it).
+    pub fn with_revoked(&self, indexes: &[u64], version: u64) -> Result<LoadedList, String> {
+        let mut next = self.clone();
+        for &idx in indexes {
+            next.list
+                .set(idx, 1)
+                .map_err(|e| format!("index {idx}: {e}"))?;
+        }
+        next.version = Some(version);
+        Ok(next)
+    }
+
     /// True when this list is older than `held`, so must not replace it: a lower `version`
     /// when both carry one and they differ, otherwise an earlier `iat`. A verifier never goes
     /// back to older revocation data (a lagging replica, cache or slow rebuild cannot undo a

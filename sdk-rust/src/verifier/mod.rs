@@ -135,6 +135,18 @@ impl Verifier {
         }
     }
 
+    /// The state of the push link (online verifiers subscribe to the issuer's status stream by
+    /// default, so revocations apply within a second): whether it is up, and how long ago the
+    /// issuer was last heard from on it. Alert on it: while it is down, revocations take up to
+    /// the status lists' `ttl`. Offline verifiers have none.
+    #[cfg(feature = "online")]
+    pub fn push_status(&self) -> crate::PushStatus {
+        self.shared
+            .background
+            .as_ref()
+            .map_or(crate::PushStatus::OFF, |b| b.push_status())
+    }
+
     /// The issuer URL this verifier accepts.
     pub fn issuer(&self) -> &str {
         &self.shared.policy.issuer

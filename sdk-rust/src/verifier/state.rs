@@ -50,6 +50,9 @@ pub(crate) trait Background: Send + Sync {
     fn stop(&self);
     /// Runs one refresh cycle now and waits for it.
     fn refresh(&self, timeout: std::time::Duration) -> Result<(), String>;
+    /// The state of the push link.
+    #[cfg(feature = "online")]
+    fn push_status(&self) -> crate::online::PushStatus;
 }
 
 /// Everything the clones of one verifier share.
@@ -95,12 +98,24 @@ impl Shared {
         self.generations.fetch_add(1, Ordering::Relaxed) + 1
     }
 
-    /// Installs a new snapshot (the online refresher's way in); when its key set differs from the current one, the verified
-    /// token cache is emptied so nothing verified under old keys is reused.
+    /// Installs a new snapshot (the online refresher's way in); when its key set differs from
+    /// the current one, the verified token cache is emptied so nothing verified under old keys is
+    /// reused. A list the installed snapshot holds in a newer version (the push link applied an
+    /// event meanwhile) stays: no list ever goes back to an older version.
     #[cfg(feature = "online")]
     pub(crate) fn install(&self, snapshot: Snapshot) {
         let keys_changed = self.snapshot.load().key_generation != snapshot.key_generation;
-        self.snapshot.store(Arc::new(snapshot));
+        self.snapshot.rcu(|current| {
+            let mut next = snapshot.clone();
+            for (uri, entry) in next.lists.iter_mut() {
+                if let Some(held) = current.lists.get(uri) {
+                    if entry.list.is_older_than(&held.list) {
+                        entry.list = Arc::clone(&held.list);
+                    }
+                }
+            }
+            next
+        });
         if keys_changed {
             self.cache.clear();
         }

@@ -33,14 +33,14 @@ pub fn insert(conn: &mut DbConn, row: &ListRow) -> Result<(), DbError> {
 }
 
 /// Takes `count` more allocation counters from list `id` and adds `bump` to its version, in one
-/// statement (one row lock). Returns the new `used`, or `None` when the list is closed or has
+/// statement (one row lock). Returns the new `(used, version)`, or `None` when the list is closed or has
 /// fewer than `count` counters left (another transaction took them first).
 pub fn take_and_bump(
     conn: &mut DbConn,
     id: &str,
     count: i64,
     bump: i64,
-) -> Result<Option<i64>, DbError> {
+) -> Result<Option<(i64, i64)>, DbError> {
     Ok(diesel::update(
         dsl::status_lists
             .find(id)
@@ -51,17 +51,18 @@ pub fn take_and_bump(
         dsl::used.eq(dsl::used + count),
         dsl::version.eq(dsl::version + bump),
     ))
-    .returning(dsl::used)
+    .returning((dsl::used, dsl::version))
     .get_result(conn)
     .optional()?)
 }
 
-/// Marks the list changed (its signed form must be rebuilt, on every replica).
-pub fn bump_version(conn: &mut DbConn, id: &str) -> Result<(), DbError> {
-    diesel::update(dsl::status_lists.find(id))
+/// Marks the list changed (its signed form must be rebuilt, on every replica); returns its new
+/// version.
+pub fn bump_version(conn: &mut DbConn, id: &str) -> Result<i64, DbError> {
+    Ok(diesel::update(dsl::status_lists.find(id))
         .set(dsl::version.eq(dsl::version + 1))
-        .execute(conn)?;
-    Ok(())
+        .returning(dsl::version)
+        .get_result(conn)?)
 }
 
 /// The indexes of revoked tokens in list `id`.

@@ -1,6 +1,7 @@
 //! Queries, one file per table; each takes a connection so callers choose the transaction.
 
 pub mod audit;
+pub mod events;
 pub mod keys;
 pub mod lists;
 pub mod tokens;

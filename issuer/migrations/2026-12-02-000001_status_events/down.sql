@@ -1,0 +1,2 @@
+DROP TABLE event_head;
+DROP TABLE status_events;
