@@ -69,6 +69,18 @@ export interface ConnectOptions {
   usageReportInterval?: number
   cacheSize?: number
   dangerFailOpenWhenStale?: boolean
+  /** Subscribe to the issuer's push channel, so revocations apply within a second (default true). */
+  push?: boolean
+}
+
+/** The state of a verifier's push link. */
+export interface PushStatus {
+  /** The verifier subscribes to the issuer's push channel. */
+  enabled: boolean
+  /** The link is up (heard from within the last 15 s). */
+  connected: boolean
+  /** Seconds since the last event or heartbeat; null before the first. */
+  lastEventAge: number | null
 }
 
 export interface RequireOptions {
@@ -86,6 +98,8 @@ export declare class Verifier {
   require(token: string, options?: RequireOptions): Claims
   /** Online: refresh now and wait (rejects with ConfigError; last good data stays). */
   refresh(timeoutMs?: number): Promise<void>
+  /** The push link: on, up, and how long ago the issuer was last heard. Alert when it is down. */
+  pushStatus(): PushStatus
   /** Stops the background refresh. */
   close(): void
   readonly issuer: string

@@ -121,6 +121,10 @@ class Verifier {
     }
   }
 
+  pushStatus() {
+    return this._inner.pushStatus()
+  }
+
   close() {
     this._inner.close()
   }

@@ -31,13 +31,13 @@ function issuerBinary() {
   return bin
 }
 
-async function startIssuer() {
+async function startIssuer({ listTtl = 5 } = {}) {
   const port = await freePort()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatepass-node-'))
   const url = `http://127.0.0.1:${port}`
   const env = {
     PATH: process.env.PATH, GATEPASS_DATA_DIR: dir, GATEPASS_LISTEN: `127.0.0.1:${port}`, GATEPASS_ISSUER_URL: url,
-    GATEPASS_KEK: crypto.randomBytes(32).toString('base64'), GATEPASS_STATUS_LIST_TTL: '5', GATEPASS_STATUS_LIST_CAPACITY: '65536',
+    GATEPASS_KEK: crypto.randomBytes(32).toString('base64'), GATEPASS_STATUS_LIST_TTL: String(listTtl), GATEPASS_STATUS_LIST_CAPACITY: '65536',
   }
   const child = spawn(issuerBinary(), ['serve'], { env, stdio: ['ignore', 'pipe', 'ignore'] })
   const admin = await new Promise((resolve, reject) => {

@@ -72,3 +72,42 @@ test('a process with an open verifier still exits when the app is done', async (
     await issuer.stop()
   }
 })
+
+test('revocations are pushed to a connected verifier within a second', async () => {
+  // Lists are re-polled only every 300 s: a fast revocation can only come from the push channel.
+  const issuer = await startIssuer({ listTtl: 300 })
+  try {
+    const created = await mint(issuer)
+    const pushed = await Verifier.connect(issuer.url)
+    const polled = await Verifier.connect(issuer.url, { push: false })
+    const waitFor = async (condition, ms = 10000) => {
+      const deadline = Date.now() + ms
+      while (Date.now() < deadline) {
+        if (condition()) return true
+        await new Promise((r) => setTimeout(r, 5))
+      }
+      return false
+    }
+    assert.ok(await waitFor(() => pushed.pushStatus().connected), JSON.stringify(pushed.pushStatus()))
+    assert.equal(pushed.verify(created.token).tokenId, created.id)
+    assert.equal((await issuer.call('POST', `/v1/tokens/${created.id}/revoke`, {})).status, 200)
+    const revoked = (v) => {
+      try { v.verify(created.token); return false } catch (e) { return e instanceof TokenError && e.code === 'revoked' }
+    }
+    const started = Date.now()
+    assert.ok(await waitFor(() => revoked(pushed), 5000), 'not pushed')
+    console.log(`revocation applied after ${Date.now() - started} ms`)
+    const status = pushed.pushStatus()
+    assert.equal(status.enabled, true)
+    assert.equal(status.connected, true)
+    assert.ok(status.lastEventAge !== null && status.lastEventAge < 15)
+    assert.equal(polled.pushStatus().enabled, false)
+    assert.equal(revoked(polled), false, 'push off: nothing until a refresh')
+    await polled.refresh()
+    assert.equal(revoked(polled), true)
+    pushed.close()
+    polled.close()
+  } finally {
+    await issuer.stop()
+  }
+})

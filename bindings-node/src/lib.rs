@@ -104,6 +104,16 @@ impl NativeVerifier {
         self.inner.close();
     }
 
+    #[napi]
+    pub fn push_status(&self) -> PushStatus {
+        let status = self.inner.push_status();
+        PushStatus {
+            enabled: status.enabled,
+            connected: status.connected,
+            last_event_age: status.last_event_age.map(|d| d.as_secs_f64()),
+        }
+    }
+
     #[napi(getter)]
     pub fn issuer(&self) -> String {
         self.inner.issuer().to_owned()
@@ -118,6 +128,15 @@ impl NativeVerifier {
     pub fn status_list_uris(&self) -> Vec<String> {
         self.inner.status_list_uris()
     }
+}
+
+/// The state of a verifier's push link.
+#[napi(object)]
+pub struct PushStatus {
+    pub enabled: bool,
+    pub connected: bool,
+    /// Seconds since the last event or heartbeat; null before the first.
+    pub last_event_age: Option<f64>,
 }
 
 /// Builds an online verifier on a libuv worker thread; resolves to a `NativeVerifier`.

@@ -92,6 +92,8 @@ pub struct OnlineOptions {
     pub usage_report_interval: Option<f64>,
     pub cache_size: Option<u32>,
     pub danger_fail_open_when_stale: Option<bool>,
+    /// Subscribe to the issuer's push channel (default true).
+    pub push: Option<bool>,
 }
 
 impl OnlineOptions {
@@ -103,6 +105,7 @@ impl OnlineOptions {
             |name: &str, v: Option<f64>, default: f64| seconds(name, v.unwrap_or(default) / 1000.0);
         let startup = ms("startupTimeout", self.startup_timeout, 10_000.0)?;
         let mut b = gatepass::Verifier::builder(issuer_url)
+            .push(self.push.unwrap_or(true))
             .audiences(audiences(self.audience))
             .leeway(seconds("leeway", self.leeway.unwrap_or(60.0))?)
             .refresh_interval(seconds(

@@ -12,6 +12,7 @@ use pyo3::prelude::*;
 fn _gatepass(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<verifier::Verifier>()?;
+    m.add_class::<verifier::PushStatus>()?;
     m.add_class::<claims::Claims>()?;
     errors::register(py, m)?;
     Ok(())

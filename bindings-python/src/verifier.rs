@@ -48,7 +48,7 @@ impl Verifier {
     #[new]
     #[pyo3(signature = (issuer_url, *, audience=None, leeway=60.0, refresh_interval=300.0, max_staleness=86400.0,
         http_timeout=10.0, unknown_key_cooldown=30.0, startup_timeout=Some(10.0), usage_report_token=None,
-        usage_report_interval=60.0, cache_size=10_000, danger_fail_open_when_stale=false))]
+        usage_report_interval=60.0, cache_size=10_000, danger_fail_open_when_stale=false, push=true))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -64,8 +64,10 @@ impl Verifier {
         usage_report_interval: f64,
         cache_size: usize,
         danger_fail_open_when_stale: bool,
+        push: bool,
     ) -> PyResult<Self> {
         let mut builder = gatepass::Verifier::builder(issuer_url)
+            .push(push)
             .audiences(audience.map(Audience::into_vec).unwrap_or_default())
             .leeway(seconds("leeway", leeway)?)
             .refresh_interval(seconds("refresh_interval", refresh_interval)?)
@@ -156,6 +158,12 @@ impl Verifier {
             .map_err(|e| config_error(&e))
     }
 
+    /// The push link: whether it is on and up, and how long ago the issuer was last heard on
+    /// it. While it is down, revocations take up to the lists' `ttl`; alert on it.
+    fn push_status(&self) -> PushStatus {
+        PushStatus(self.0.push_status())
+    }
+
     /// Stops the background refresh (verification keeps using the data it has).
     fn close(&self) {
         self.0.close();
@@ -195,6 +203,42 @@ impl Verifier {
             self.0.issuer(),
             self.0.key_ids().len(),
             self.0.status_list_uris().len()
+        )
+    }
+}
+
+/// The state of a verifier's push link (`Verifier.push_status()`).
+#[pyclass(frozen, module = "gatepass")]
+pub struct PushStatus(gatepass::PushStatus);
+
+#[pymethods]
+impl PushStatus {
+    /// The verifier subscribes to the issuer's push channel.
+    #[getter]
+    fn enabled(&self) -> bool {
+        self.0.enabled
+    }
+
+    /// The link is up (heard from within the last 15 s).
+    #[getter]
+    fn connected(&self) -> bool {
+        self.0.connected
+    }
+
+    /// Seconds since the last event or heartbeat; `None` before the first.
+    #[getter]
+    fn last_event_age(&self) -> Option<f64> {
+        self.0.last_event_age.map(|d| d.as_secs_f64())
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "PushStatus(enabled={}, connected={}, last_event_age={})",
+            if self.0.enabled { "True" } else { "False" },
+            if self.0.connected { "True" } else { "False" },
+            self.0
+                .last_event_age
+                .map_or("None".to_owned(), |d| format!("{:.3}", d.as_secs_f64()))
         )
     }
 }

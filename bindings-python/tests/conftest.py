@@ -40,7 +40,8 @@ def free_port() -> int:
 class Issuer:
     """A running `gatepass-issuer serve` with its own data directory."""
 
-    def __init__(self) -> None:
+    def __init__(self, list_ttl: int = 5) -> None:
+        self.list_ttl = list_ttl
         self.dir = tempfile.mkdtemp(prefix="gatepass-py-")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -55,7 +56,7 @@ class Issuer:
             "GATEPASS_LISTEN": f"127.0.0.1:{self.port}",
             "GATEPASS_ISSUER_URL": self.url,
             "GATEPASS_KEK": self.kek,
-            "GATEPASS_STATUS_LIST_TTL": "5",
+            "GATEPASS_STATUS_LIST_TTL": str(self.list_ttl),
             "GATEPASS_STATUS_LIST_CAPACITY": "65536",
         }
 
@@ -100,5 +101,13 @@ class Issuer:
 @pytest.fixture
 def issuer():
     i = Issuer().start()
+    yield i
+    i.stop()
+
+
+@pytest.fixture
+def slow_polling_issuer():
+    """An issuer whose lists verifiers re-poll only every 300 s: a fast revocation is push."""
+    i = Issuer(list_ttl=300).start()
     yield i
     i.stop()

@@ -64,3 +64,42 @@ def test_issuer_down_keeps_last_good_data_then_fails_closed(issuer):
 def test_startup_error_says_what_failed():
     with pytest.raises(gatepass.ConfigError, match="gatepass-configuration"):
         gatepass.Verifier("http://127.0.0.1:9", startup_timeout=1)
+
+
+def wait_for(condition, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.005)
+    return False
+
+
+def revoked(v, token):
+    try:
+        v.verify(token)
+        return False
+    except gatepass.RevokedToken:
+        return True
+
+
+def test_revocations_are_pushed_within_a_second(slow_polling_issuer):
+    issuer = slow_polling_issuer
+    created = mint(issuer)
+    pushed = gatepass.Verifier(issuer.url)
+    polled = gatepass.Verifier(issuer.url, push=False)
+    assert wait_for(lambda: pushed.push_status().connected), pushed.push_status()
+    assert pushed.verify(created["token"]).token_id == created["id"]
+    assert issuer.call("POST", f"/v1/tokens/{created['id']}/revoke", {})[0] == 200
+    started = time.monotonic()
+    assert wait_for(lambda: revoked(pushed, created["token"]), timeout=5), "not pushed (lists re-poll every 300 s)"
+    print(f"revocation applied after {time.monotonic() - started:.3f} s")
+    status = pushed.push_status()
+    assert status.enabled and status.connected
+    assert status.last_event_age is not None and status.last_event_age < 15
+    assert "connected=True" in repr(status)
+    # Push off: only a refresh brings it.
+    assert not polled.push_status().enabled
+    assert polled.verify(created["token"])
+    polled.refresh()
+    assert revoked(polled, created["token"])

@@ -117,8 +117,15 @@ fn serve(env: &Env) -> Server {
 }
 
 fn serve_on(env: &Env, port: u16) -> Server {
-    let mut child = env
-        .command(port)
+    serve_with(env, port, &[])
+}
+
+fn serve_with(env: &Env, port: u16, extra: &[(&str, &str)]) -> Server {
+    let mut command = env.command(port);
+    for (k, v) in extra {
+        command.env(k, v);
+    }
+    let mut child = command
         .arg("serve")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -749,4 +756,183 @@ fn files_are_private_and_a_shared_kek_file_is_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(stderr.contains("chmod 600"), "{stderr}");
+}
+
+/// Polls `f` until it is true or `limit` passes; returns how long it took.
+fn within(limit: Duration, mut f: impl FnMut() -> bool) -> Option<Duration> {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if f() {
+            return Some(started.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    None
+}
+
+fn code(v: &gatepass::Verifier, token: &str) -> &'static str {
+    v.verify(token).map(|_| "ok").unwrap_or_else(|e| e.code())
+}
+
+/// With lists that are only re-polled every 300 s, a revocation still reaches a subscribed
+/// verifier within a second (the push channel), survives an issuer restart (reconnect with
+/// Last-Event-ID), and a verifier with push off sees it only after a refresh.
+#[test]
+fn revocations_are_pushed_to_verifiers_at_once() {
+    let env = Env::new(Backend::Sqlite);
+    let port = free_port();
+    let long_ttl = [("GATEPASS_STATUS_LIST_TTL", "300")];
+    let server = serve_with(&env, port, &long_ttl);
+    let admin = server.bootstrap.clone().unwrap();
+    let mint = |url: &str, name: &str| {
+        let (status, body) = post(
+            &format!("{url}/v1/tokens"),
+            &admin,
+            json!({"name": name, "scopes": ["user:read"]}),
+        );
+        assert_eq!(status, 201, "{body}");
+        (
+            body["token"].as_str().unwrap().to_owned(),
+            body["id"].as_str().unwrap().to_owned(),
+        )
+    };
+    let revoke = |url: &str, id: &str| {
+        let (status, body) = post(&format!("{url}/v1/tokens/{id}/revoke"), &admin, json!({}));
+        assert_eq!(status, 200, "{body}");
+    };
+    let (first, first_id) = mint(&server.url, "first");
+    let (second, second_id) = mint(&server.url, "second");
+    let pushed = gatepass::Verifier::builder(server.url.clone())
+        .build()
+        .unwrap();
+    let polled = gatepass::Verifier::builder(server.url.clone())
+        .push(false)
+        .build()
+        .unwrap();
+    assert!(
+        within(Duration::from_secs(10), || pushed.push_status().connected).is_some(),
+        "the push link did not come up"
+    );
+    assert_eq!(code(&pushed, &first), "ok");
+    revoke(&server.url, &first_id);
+    let took = within(Duration::from_secs(5), || {
+        code(&pushed, &first) == "revoked"
+    });
+    assert!(
+        took.is_some(),
+        "the revocation was not pushed (the list ttl is 300 s)"
+    );
+    eprintln!(
+        "revocation applied by the subscribed verifier after {:?}",
+        took.unwrap()
+    );
+    assert_eq!(
+        code(&polled, &first),
+        "ok",
+        "push off: nothing until the next refresh"
+    );
+    polled.refresh(Duration::from_secs(10)).unwrap();
+    assert_eq!(code(&polled, &first), "revoked");
+
+    // The issuer restarts; the link comes back by itself and carries the next revocation.
+    drop(server);
+    assert!(within(Duration::from_secs(10), || !pushed.push_status().connected).is_some());
+    let server = serve_with(&env, port, &long_ttl);
+    assert!(
+        within(Duration::from_secs(20), || pushed.push_status().connected).is_some(),
+        "no reconnect"
+    );
+    revoke(&server.url, &second_id);
+    assert!(
+        within(Duration::from_secs(5), || code(&pushed, &second)
+            == "revoked")
+        .is_some(),
+        "no push after the reconnect"
+    );
+}
+
+/// Two replicas on one PostgreSQL: a revocation made on one reaches a verifier subscribed to the
+/// other within a second (LISTEN/NOTIFY wakes the other replica, which streams it).
+#[test]
+fn a_revocation_on_one_replica_is_pushed_by_the_other() {
+    let env = Env::new(Backend::Postgres);
+    let long_ttl = [("GATEPASS_STATUS_LIST_TTL", "300")];
+    let a = serve_with(&env, free_port(), &long_ttl);
+    let admin = a.bootstrap.clone().unwrap();
+    // Both replicas must present one issuer URL, as behind a load balancer: give B A's.
+    let b_port = free_port();
+    let mut command = env.command(b_port);
+    command
+        .env("GATEPASS_ISSUER_URL", &a.url)
+        .env("GATEPASS_STATUS_LIST_TTL", "300");
+    let mut child = command
+        .arg("serve")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let b_url = format!("http://127.0.0.1:{b_port}");
+    wait_healthy(&b_url, &mut child, Instant::now() + Duration::from_secs(30));
+    let _b = Server {
+        child,
+        url: b_url.clone(),
+        bootstrap: None,
+        page_line: None,
+    };
+    let (status, body) = post(
+        &format!("{}/v1/tokens", a.url),
+        &admin,
+        json!({"name": "x", "scopes": ["user:read"]}),
+    );
+    assert_eq!(status, 201, "{body}");
+    let token = body["token"].as_str().unwrap().to_owned();
+    // A verifier of issuer A's URL whose stream comes from B: read B's stream directly.
+    let stream = ureq::get(&format!("{b_url}/v1/status-stream"))
+        .call()
+        .unwrap();
+    let reader = std::io::BufReader::new(stream.into_body().into_reader());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in reader.lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let snapshot_seen = within(Duration::from_secs(10), || {
+        rx.try_iter().any(|l| l == "event: snapshot")
+    });
+    assert!(snapshot_seen.is_some());
+    let id = body["id"].as_str().unwrap();
+    let started = Instant::now();
+    let (status, _) = post(
+        &format!("{}/v1/tokens/{id}/revoke", a.url),
+        &admin,
+        json!({}),
+    );
+    assert_eq!(status, 200);
+    let idx = support::claims_of(&token)["status"]["status_list"]["idx"]
+        .as_u64()
+        .unwrap();
+    let mut seen = None;
+    while started.elapsed() < Duration::from_secs(5) && seen.is_none() {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(100)) {
+            if let Some(data) = line.strip_prefix("data: ") {
+                let claims = support::claims_of(data);
+                if claims["type"] == "status"
+                    && claims["idx"]
+                        .as_array()
+                        .is_some_and(|a| a.contains(&json!(idx)))
+                {
+                    seen = Some(started.elapsed());
+                }
+            }
+        }
+    }
+    let took = seen.expect("replica B did not stream replica A's revocation");
+    eprintln!("replica B streamed replica A's revocation after {took:?}");
+    assert!(
+        took < Duration::from_secs(2),
+        "{took:?}: LISTEN/NOTIFY should wake B at once"
+    );
 }

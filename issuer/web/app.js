@@ -11,7 +11,7 @@ import { explain, forget, signIn, store, storedToken } from "./session.js";
 import { TokenList } from "./token-list.js";
 
 // What discovery says of this issuer; the defaults serve until it answers.
-let issuer = { token_prefix: "gp_", status_list_ttl: 300 };
+let issuer = { token_prefix: "gp_", status_list_ttl: 60 };
 let session = null;
 let list = null;
 
@@ -81,8 +81,17 @@ function signOut(message) {
   showSignIn(message);
 }
 
+/** How fast a revocation takes effect: at once here, within a second at connected services (the
+ * push channel), and within the list ttl at services whose push link is down. */
+function revocationText(it) {
+  const pushed = issuer.status_stream_uri
+    ? `services that verify tokens locally within a second (at the latest within ${ttlText()}, if their connection to this issuer is down)`
+    : `services that verify tokens locally within ${ttlText()}`;
+  return `Anything using ${it} stops working: this issuer refuses ${it} at once, and ${pushed}. Revocation cannot be undone.`;
+}
+
 function ttlText() {
-  const ttl = Number(issuer.status_list_ttl) || 300;
+  const ttl = Number(issuer.status_list_ttl) || 60;
   return ttl < 120 ? count(ttl, "second") : count(Math.round(ttl / 60), "minute");
 }
 
@@ -103,7 +112,7 @@ function revoke(tokens) {
     title: `Revoke ${named(tokens)}?`,
     body: [
       names(tokens),
-      h("p", { text: `Anything using ${it} stops working: this issuer refuses ${it} at once, and services that verify tokens locally within ${ttlText()}. Revocation cannot be undone.` }),
+      h("p", { text: revocationText(it) }),
       own ? h("p", { class: "warning", text: "This includes the token you signed in with: you will be signed out." }) : null,
     ],
     ok: single ? "Revoke" : `Revoke ${count(tokens.length, "token")}`,

@@ -225,6 +225,8 @@ describe("token management page", { skip: noBrowser ?? false }, () => {
     await confirm.waitFor();
     assert.deepEqual(await confirm.locator(".names li").allInnerTexts(), ["batch-a", "batch-b"]);
     await confirm.getByText("Revocation cannot be undone").waitFor();
+    // The issuer pushes revocations: the confirmation says how fast, and the fallback bound.
+    await confirm.getByText(/locally within a second \(at the latest within 5 seconds, if their connection/).waitFor();
     await screenshot(page, "batch-revoke-confirm");
     await confirm.getByRole("button", { name: "Revoke 2 tokens" }).click();
     await confirm.waitFor({ state: "hidden" });

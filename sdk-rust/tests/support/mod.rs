@@ -37,6 +37,8 @@ pub struct FakeIssuer {
     /// Which of `keys` are published.
     published: Vec<usize>,
     pub lists: HashMap<String, StatusList>,
+    /// Whether discovery names a push channel (`/v1/status-stream`).
+    pub stream: bool,
     server: Arc<tiny_http::Server>,
 }
 
@@ -74,6 +76,7 @@ impl FakeIssuer {
             ],
             published: vec![0],
             lists: HashMap::new(),
+            stream: false,
             server,
         };
         issuer
@@ -98,6 +101,10 @@ impl FakeIssuer {
             "algorithms": ["EdDSA", "ES256"],
             "status_list_ttl": 300,
         });
+        let mut discovery = discovery;
+        if self.stream {
+            discovery["status_stream_uri"] = json!(format!("{}/v1/status-stream", self.url));
+        }
         let jwks =
             json!({"keys": self.published.iter().map(|i| self.keys[*i].jwk()).collect::<Vec<_>>()});
         let mut names: Vec<&String> = self.lists.keys().collect();
@@ -149,6 +156,22 @@ impl FakeIssuer {
         let claims = json!({"sub": self.list_uri(name), "iat": iat, "ttl": 300, "version": version,
             "status_list": {"bits": 1, "lst": list.encode()}});
         sign(&header, &claims, signer)
+    }
+
+    /// A push event: `claims` signed by `keys[key]` with header `typ`.
+    pub fn event(&self, key: usize, typ: &str, claims: &Value) -> String {
+        let signer = &self.keys[key];
+        let header = json!({"alg": signer.alg(), "typ": typ, "kid": signer.kid()});
+        sign(&header, claims, signer)
+    }
+
+    /// Serves `events` (`(id, name, jws)`) as the push stream; the connection ends after them.
+    pub fn serve_stream(&self, events: &[(u64, &str, String)]) {
+        let body: String = events
+            .iter()
+            .map(|(id, name, data)| format!("id: {id}\nevent: {name}\ndata: {data}\n\n"))
+            .collect();
+        self.set("/v1/status-stream", format!(": hello\n\n{body}"));
     }
 
     /// The JWKS being served.
