@@ -25,6 +25,14 @@ async fn discovery_jwks_and_status_lists(backend: Backend) {
     );
     assert_eq!(d.body["token_prefix"], "gp_");
     assert_eq!(d.body["token_type"], "gatepass+jwt");
+    assert_eq!(
+        d.body["status_stream_uri"],
+        "http://issuer.test/v1/status-stream"
+    );
+    assert_eq!(
+        d.body["status_list_ttl"], 60,
+        "the default: the bound when push is down"
+    );
     assert_eq!(d.body["algorithms"], json!(["EdDSA"]));
     assert!(d.body["scopes"]
         .as_array()
@@ -39,7 +47,7 @@ async fn discovery_jwks_and_status_lists(backend: Backend) {
     assert!(j.headers["cache-control"]
         .to_str()
         .unwrap()
-        .contains("max-age=300"));
+        .contains("max-age=60"));
     let key = &j.body["keys"][0];
     assert_eq!(
         (

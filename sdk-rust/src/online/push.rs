@@ -141,11 +141,8 @@ impl Push {
             if self.signals.is_stopped() || self.shared.strong_count() == 0 {
                 return;
             }
-            let Some(url) = self.signals.stream_uri() else {
-                // Discovery not loaded yet, or the issuer has no push channel.
-                if !self.signals.wait_unless_stopped(Duration::from_secs(1)) {
-                    return;
-                }
+            // Connects as soon as discovery names the stream (re-checked: discovery may change).
+            let Some(url) = self.signals.wait_for_stream_uri(Duration::from_secs(60)) else {
                 continue;
             };
             let started = Instant::now();

@@ -70,9 +70,23 @@ impl Signals {
         self.changed.notify_all();
     }
 
-    /// The push channel's URL, when there is one to connect to.
-    pub(crate) fn stream_uri(&self) -> Option<String> {
-        self.lock().stream_uri.clone()
+    /// The push channel's URL, waiting up to `timeout` for discovery to name one; `None` when
+    /// it has not (yet), or when stopped.
+    pub(crate) fn wait_for_stream_uri(&self, timeout: Duration) -> Option<String> {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.lock();
+        while !state.stop && state.stream_uri.is_none() {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            state = self
+                .changed
+                .wait_timeout(state, deadline - now)
+                .map(|(s, _)| s)
+                .unwrap_or_else(|p| p.into_inner().0);
+        }
+        state.stream_uri.clone().filter(|_| !state.stop)
     }
 
     /// Refetches these lists now (a signed event said they changed in a way no event carried):
