@@ -936,3 +936,66 @@ fn a_revocation_on_one_replica_is_pushed_by_the_other() {
         "{took:?}: LISTEN/NOTIFY should wake B at once"
     );
 }
+
+/// A verifier catches up on revocations made while its link was down: its replica stops, another
+/// replica revokes, the first comes back; the verifier reconnects with Last-Event-ID and applies
+/// the missed revocation long before its lists would be re-polled (300 s).
+#[test]
+fn a_verifier_catches_up_on_what_it_missed_while_disconnected() {
+    let env = Env::new(Backend::Postgres);
+    let long_ttl = [("GATEPASS_STATUS_LIST_TTL", "300")];
+    let a_port = free_port();
+    let a = serve_with(&env, a_port, &long_ttl);
+    let admin = a.bootstrap.clone().unwrap();
+    let issuer_url = a.url.clone();
+    let b_port = free_port();
+    let start_b = || {
+        let mut child = env
+            .command(b_port)
+            .env("GATEPASS_ISSUER_URL", &issuer_url)
+            .env("GATEPASS_STATUS_LIST_TTL", "300")
+            .arg("serve")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let url = format!("http://127.0.0.1:{b_port}");
+        wait_healthy(&url, &mut child, Instant::now() + Duration::from_secs(30));
+        Server {
+            child,
+            url,
+            bootstrap: None,
+            page_line: None,
+        }
+    };
+    let b = start_b();
+    let (status, body) = post(
+        &format!("{issuer_url}/v1/tokens"),
+        &admin,
+        json!({"name": "missed", "scopes": ["user:read"]}),
+    );
+    assert_eq!(status, 201, "{body}");
+    let token = body["token"].as_str().unwrap().to_owned();
+    let id = body["id"].as_str().unwrap().to_owned();
+    let v = gatepass::Verifier::builder(issuer_url.clone())
+        .build()
+        .unwrap();
+    assert!(within(Duration::from_secs(10), || v.push_status().connected).is_some());
+    drop(a); // the verifier's replica goes away
+    assert!(within(Duration::from_secs(10), || !v.push_status().connected).is_some());
+    let (status, _) = post(
+        &format!("{}/v1/tokens/{id}/revoke", b.url),
+        &admin,
+        json!({}),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(code(&v, &token), "ok", "nothing reached the verifier yet");
+    let _a = serve_with(&env, a_port, &long_ttl);
+    let took = within(Duration::from_secs(20), || code(&v, &token) == "revoked");
+    assert!(
+        took.is_some(),
+        "the missed revocation was not caught up after the reconnect"
+    );
+    // Caught up by the replay on the reconnected link, not by a later poll or refetch.
+    assert!(v.push_status().connected, "{:?}", v.push_status());
+}

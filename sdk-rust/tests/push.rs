@@ -118,3 +118,38 @@ fn push_status_says_when_there_is_no_link() {
         }
     );
 }
+
+#[test]
+fn the_first_snapshot_is_acknowledged_so_a_reconnect_can_resume() {
+    // The stream is offered from the start; the link must not connect before keys are loaded,
+    // or the signed snapshot cannot be verified and a reconnect has no Last-Event-ID.
+    let mut issuer = FakeIssuer::start();
+    issuer.stream = true;
+    issuer.publish();
+    let uri = issuer.list_uri("1");
+    let list = StatusList::new(1, 1024).unwrap();
+    issuer.set(
+        "/v1/status-lists/1",
+        issuer.signed_list_at("1", &list, 1, now()),
+    );
+    let snapshot = json!({"iss": issuer.url, "iat": now(), "type": "snapshot", "seq": 7,
+        "lists": {uri: 1}, "resumed": false});
+    issuer.serve_stream(&[(
+        7,
+        "snapshot",
+        issuer.event(0, gatepass::STATUS_EVENT_TYPE, &snapshot),
+    )]);
+    // Slow answers: the verifier's first load takes several requests; a link opened before it
+    // finished would get its snapshot before the keys to check it.
+    issuer.set_delay(Duration::from_millis(100));
+    let v = Verifier::builder(issuer.url.clone()).build().unwrap();
+    // Each session ends after the snapshot; the very first reconnect must carry its id.
+    assert!(eventually(WAIT, || issuer.last_event_ids().len() >= 2));
+    let ids = issuer.last_event_ids();
+    assert_eq!(ids[0], "", "the first connection has nothing to resume");
+    assert_eq!(
+        ids[1], "7",
+        "the first snapshot was not acknowledged: {ids:?}"
+    );
+    assert!(v.push_status().last_event_age.is_some());
+}

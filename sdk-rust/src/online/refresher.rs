@@ -115,6 +115,16 @@ impl Refresher {
         let requested = self.signals.take_requested_lists();
         note(self.refresh_lists(now, &requested));
         self.install(shared);
+        // The push link starts only once keys are installed: its first event is a signed
+        // snapshot, which must verify (an unverified event is not acknowledged, so a resume
+        // would have no Last-Event-ID to start from).
+        if self.jwks.is_some() {
+            let stream = self
+                .discovery
+                .as_ref()
+                .and_then(|d| d.value.status_stream_uri.clone());
+            self.signals.set_stream_uri(stream);
+        }
         first_error.map_or(Ok(()), Err)
     }
 
@@ -126,7 +136,6 @@ impl Refresher {
             Fetched::Fresh { body, etag } => {
                 let value =
                     discovery::parse(&body, &self.issuer).map_err(|e| format!("{url}: {e}"))?;
-                self.signals.set_stream_uri(value.status_stream_uri.clone());
                 self.discovery = Some(Held { value, etag });
                 Ok(())
             }

@@ -27,6 +27,8 @@ pub struct State {
     /// path → (200s, 304s)
     pub hits: HashMap<String, (u32, u32)>,
     pub usage_posts: Vec<(String, String)>,
+    /// `Last-Event-ID` of every request for the push stream (empty when absent).
+    pub last_event_ids: Vec<String>,
     version: u64,
 }
 
@@ -248,6 +250,10 @@ impl FakeIssuer {
             .sum()
     }
 
+    pub fn last_event_ids(&self) -> Vec<String> {
+        self.state.lock().expect("state").last_event_ids.clone()
+    }
+
     pub fn usage_posts(&self) -> Vec<(String, String)> {
         self.state.lock().expect("state").usage_posts.clone()
     }
@@ -283,6 +289,15 @@ fn serve(server: &tiny_http::Server, state: &Mutex<State>) {
             .iter()
             .find(|h| h.field.equiv("If-None-Match"))
             .map(|h| h.value.to_string());
+        if path == "/v1/status-stream" {
+            let last = request
+                .headers()
+                .iter()
+                .find(|h| h.field.equiv("Last-Event-ID"))
+                .map(|h| h.value.to_string())
+                .unwrap_or_default();
+            state.lock().expect("state").last_event_ids.push(last);
+        }
         let response = {
             let mut st = state.lock().expect("state");
             if st.fail {
