@@ -46,6 +46,9 @@ pub struct Config {
     pub status_list_capacity: u64,
     /// Create a new signing key when the active one is this old (0: never).
     pub key_rotation_days: u64,
+    /// Seconds a new key is published before it signs (so every verifier has it first).
+    /// Default: twice `status_list_ttl` (the JWKS `max-age`, then the SDKs' refresh) plus 30 s.
+    pub key_activation_delay_secs: Option<u64>,
     /// Per-workspace maximum expiry in days (in addition to `workspace create --max-expiry-days`).
     pub max_expiry_days: BTreeMap<String, u32>,
     /// Log as JSON lines instead of text.
@@ -83,6 +86,7 @@ impl Default for Config {
             status_list_ttl: 60,
             status_list_capacity: 1 << 20,
             key_rotation_days: 0,
+            key_activation_delay_secs: None,
             max_expiry_days: BTreeMap::new(),
             log_json: false,
             db_pool_size: 8,
@@ -259,6 +263,14 @@ impl Config {
     /// Unknown scopes in implications or presets, duplicate names, cycles.
     pub fn catalog(&self) -> Result<Catalog, String> {
         Catalog::new(self.scopes.clone(), self.presets.clone())
+    }
+
+    /// How long a new key is published before it signs, in seconds.
+    pub fn key_activation_delay(&self) -> i64 {
+        let secs = self
+            .key_activation_delay_secs
+            .unwrap_or(2 * self.status_list_ttl + 30);
+        i64::try_from(secs).unwrap_or(i64::MAX)
     }
 
     /// The database URL, defaulting to SQLite in `data_dir`.

@@ -54,7 +54,7 @@ pub fn sync_lists(state: &AppState, conn: &mut db::DbConn, all: bool) -> Result<
     } else {
         state.lists.stale(&versions, now)
     };
-    let key = std::sync::Arc::clone(&state.keys.load().active);
+    let key = state.keys.load().signing(now);
     for row in rows.iter().filter(|r| stale.contains(&r.id)) {
         let started = std::time::Instant::now();
         let signed = status::build(
@@ -127,7 +127,12 @@ pub fn rotate_by_age(state: &AppState, conn: &mut db::DbConn) -> Result<bool, St
     if now() - newest < (days as i64) * 86_400 {
         return Ok(false);
     }
-    keys::create(conn, &state.kek, state.config.algorithm, now()).map_err(|e| e.to_string())?;
+    let now = now();
+    let activates_at = now.saturating_add(state.config.key_activation_delay());
+    keys::create(conn, &state.kek, state.config.algorithm, now, activates_at)
+        .map_err(|e| e.to_string())?;
+    crate::db::queries::events::announce_keys(conn, now).map_err(|e| e.to_string())?;
+    state.hub.wake();
     Ok(true)
 }
 

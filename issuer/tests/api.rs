@@ -1054,17 +1054,8 @@ async fn signing_keys_rotate_by_age(backend: Backend) {
         .await;
     gatepass_issuer::sync::tick(&app.state).unwrap();
     assert_eq!(app.state.keys.load().kids.len(), 1, "a young key is kept");
-    app.sql("UPDATE signing_keys SET created_at = created_at - 31 * 86400");
+    app.sql("UPDATE signing_keys SET created_at = created_at - 31 * 86400, activates_at = activates_at - 31 * 86400");
     gatepass_issuer::sync::tick(&app.state).unwrap();
-    let ring = app.state.keys.load();
-    assert_eq!(
-        ring.kids.len(),
-        2,
-        "a new key, and the old one still published"
-    );
-    let (new_token, _) = app
-        .create(json!({"name": "new", "scopes": ["user:read"]}))
-        .await;
     let kid = |t: &str| {
         use base64::Engine as _;
         let h: Value = serde_json::from_slice(
@@ -1075,9 +1066,35 @@ async fn signing_keys_rotate_by_age(backend: Backend) {
         .unwrap();
         h["kid"].as_str().unwrap().to_owned()
     };
-    assert_ne!(kid(&old_token), kid(&new_token));
-    assert_eq!(kid(&new_token), ring.active.kid());
+    let ring = app.state.keys.load_full();
+    assert_eq!(ring.kids.len(), 2, "the next key is published at once");
+    let now = gatepass_issuer::state::now();
+    let (next, activates_at) = ring.next(now).expect("a next key");
+    let next_kid = next.kid().to_owned();
+    let delay = app.state.config.key_activation_delay();
+    assert!(
+        (activates_at - now - delay).abs() <= 2,
+        "{activates_at} {now} {delay}"
+    );
+    let jwks = app.call("GET", "/.well-known/jwks.json", None, None).await;
+    assert!(jwks.text.contains(&next_kid), "in the JWKS before it signs");
+    // ...but it signs nothing until its stored activation time.
+    let (still_old, _) = app
+        .create(json!({"name": "still old", "scopes": ["user:read"]}))
+        .await;
+    assert_eq!(kid(&still_old), kid(&old_token));
+    // Every replica switches at that stored moment (here: moved into the past).
+    app.sql(&format!(
+        "UPDATE signing_keys SET activates_at = {} WHERE kid = '{next_kid}'",
+        now - 1
+    ));
+    gatepass_issuer::sync::tick(&app.state).unwrap();
+    let (new_token, _) = app
+        .create(json!({"name": "new", "scopes": ["user:read"]}))
+        .await;
+    assert_eq!(kid(&new_token), next_kid);
     assert_eq!(app.get("/v1/me", &old_token).await.status, StatusCode::OK);
+    assert_eq!(app.get("/v1/me", &new_token).await.status, StatusCode::OK);
 }
 
 on_both_backends!(

@@ -67,7 +67,8 @@ impl Env {
             .env("GATEPASS_LISTEN", format!("127.0.0.1:{port}"))
             .env("GATEPASS_ISSUER_URL", format!("http://127.0.0.1:{port}"))
             .env("GATEPASS_STATUS_LIST_TTL", "5")
-            .env("GATEPASS_STATUS_LIST_CAPACITY", "65536");
+            .env("GATEPASS_STATUS_LIST_CAPACITY", "65536")
+            .env("GATEPASS_KEY_ACTIVATION_DELAY_SECS", "2");
         cmd
     }
 
@@ -266,13 +267,19 @@ fn cli_mints_lists_rotates_and_retires() {
     assert!(err.contains("unknown scope \"bogus\""), "{err}");
 
     let (_, keys, _) = env.run(&["keys", "list"]);
-    assert!(keys.contains("active"), "{keys}");
-    let (code, new_kid, _) = env.run(&["keys", "rotate"]);
+    assert!(keys.contains("current"), "{keys}");
+    let (code, new_kid, err) = env.run(&["keys", "rotate"]);
     assert_eq!(code, 0);
+    assert!(err.contains("signs new tokens from"), "{err}");
     let (_, keys, _) = env.run(&["keys", "list"]);
+    assert!(
+        keys.lines()
+            .any(|l| l.starts_with(new_kid.trim()) && l.contains(" next ")),
+        "published before it signs: {keys}"
+    );
     let old_kid = keys
         .lines()
-        .find(|l| l.contains("published"))
+        .find(|l| l.contains(" current "))
         .unwrap()
         .split_whitespace()
         .next()
@@ -492,6 +499,15 @@ fn logs_never_contain_a_token() {
 fn sigterm_shuts_down_gracefully() {
     let env = Env::new(Backend::Sqlite);
     let mut server = serve(&env);
+    // A subscribed verifier must not hold the shutdown: push streams end with it.
+    let stream = ureq::get(&format!("{}/v1/status-stream", server.url))
+        .call()
+        .unwrap();
+    let subscriber = std::thread::spawn(move || {
+        let mut body = String::new();
+        let _ = std::io::Read::read_to_string(&mut stream.into_body().into_reader(), &mut body);
+        body
+    });
     let pid = server.child.id().to_string();
     assert!(Command::new("kill")
         .args(["-TERM", &pid])
@@ -507,6 +523,7 @@ fn sigterm_shuts_down_gracefully() {
         assert!(Instant::now() < deadline, "did not stop on SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
     }
+    assert!(subscriber.join().unwrap().contains("event: snapshot"));
 }
 
 /// Two issuer processes on one PostgreSQL database mint and revoke at the same time: no status
@@ -998,4 +1015,119 @@ fn a_verifier_catches_up_on_what_it_missed_while_disconnected() {
     );
     // Caught up by the replay on the reconnected link, not by a later poll or refetch.
     assert!(v.push_status().connected, "{:?}", v.push_status());
+}
+
+fn kid_of(token: &str) -> String {
+    let header: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(token[3..].split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    header["kid"].as_str().unwrap().to_owned()
+}
+
+/// Mints and verifies continuously for `secs` while `rotate` runs the CLI after half a second;
+/// returns (verifications, unknown_key failures, verified tokens of the new key, new kid).
+fn mint_and_verify_through(
+    env: &Env,
+    server: &Server,
+    admin: &str,
+    v: &gatepass::Verifier,
+    rotate: &[&str],
+    secs: u64,
+) -> (usize, usize, usize, String) {
+    let started = Instant::now();
+    let args: Vec<String> = rotate.iter().map(|a| a.to_string()).collect();
+    let mut rotation = Some(env.command(free_port()));
+    let port = server.url.rsplit(':').next().unwrap().to_owned();
+    let mut new_kid = String::new();
+    let (mut total, mut unknown, mut on_new) = (0, 0, 0);
+    while started.elapsed() < Duration::from_secs(secs) {
+        if started.elapsed() > Duration::from_millis(500) {
+            if let Some(mut cmd) = rotation.take() {
+                cmd.env("GATEPASS_LISTEN", format!("127.0.0.1:{port}"))
+                    .env("GATEPASS_ISSUER_URL", &server.url);
+                let out = cmd.args(&args).output().unwrap();
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                new_kid = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+            }
+        }
+        let (status, body) = post(
+            &format!("{}/v1/tokens", server.url),
+            admin,
+            json!({"name": "rollover", "scopes": ["user:read"]}),
+        );
+        assert_eq!(status, 201, "{body}");
+        let token = body["token"].as_str().unwrap();
+        total += 1;
+        match v.verify(token) {
+            Ok(_) if kid_of(token) == new_kid => on_new += 1,
+            Ok(_) => {}
+            Err(e) if e.code() == "unknown_key" => unknown += 1,
+            Err(e) => panic!("verification failed: {e}"),
+        }
+    }
+    (total, unknown, on_new, new_kid)
+}
+
+/// Key rotation without a single refused token: an online verifier with default options checks
+/// every freshly minted token while `keys rotate` runs. The next key is published (and announced)
+/// before it signs, so not one verification fails with unknown_key, and the new key's tokens
+/// verify once it signs. A forced retirement stops the old key's tokens everywhere at once.
+#[test]
+fn key_rotation_refuses_no_token() {
+    let env = Env::new(Backend::Sqlite);
+    // Lists and keys re-polled only every 300 s: only the lifecycle and the push channel help.
+    let server = serve_with(&env, free_port(), &[("GATEPASS_STATUS_LIST_TTL", "300")]);
+    let admin = server.bootstrap.clone().unwrap();
+    let old_token = {
+        let (_, body) = post(
+            &format!("{}/v1/tokens", server.url),
+            &admin,
+            json!({"name": "old", "scopes": ["user:read"]}),
+        );
+        body["token"].as_str().unwrap().to_owned()
+    };
+    let v = gatepass::Verifier::builder(server.url.clone())
+        .build()
+        .unwrap();
+    assert!(within(Duration::from_secs(10), || v.push_status().connected).is_some());
+
+    let (total, unknown, on_new, new_kid) =
+        mint_and_verify_through(&env, &server, &admin, &v, &["keys", "rotate"], 5);
+    eprintln!("rotation: {total} tokens minted and verified, {unknown} unknown_key, {on_new} signed by the new key");
+    assert_eq!(unknown, 0, "a rotation refused {unknown} of {total} tokens");
+    assert!(
+        on_new > 0,
+        "the new key {new_kid} never signed within the run"
+    );
+
+    // The emergency switch is measured, not promised: connected verifiers fetch the new key
+    // set within milliseconds of the announcement, so few or no tokens are refused.
+    let (total, unknown, on_new, _) =
+        mint_and_verify_through(&env, &server, &admin, &v, &["keys", "rotate", "--now"], 3);
+    eprintln!(
+        "rotate --now: {total} tokens, {unknown} refused with unknown_key, {on_new} by the new key"
+    );
+    assert!(on_new > 0);
+
+    // A leaked key is retired by force: its tokens stop verifying at the connected verifier at once.
+    let old_kid = kid_of(&old_token);
+    assert_eq!(code(&v, &old_token), "ok");
+    let (code_, _, err) = env.run(&["keys", "retire", &old_kid, "--force"]);
+    assert_eq!(code_, 0, "{err}");
+    let took = within(Duration::from_secs(10), || {
+        code(&v, &old_token) == "unknown_key"
+    });
+    let took = took.expect("the retired key's token still verifies");
+    eprintln!("forced retirement reached the verifier after {took:?}");
+    assert!(
+        took < Duration::from_secs(3),
+        "{took:?} (the JWKS is re-polled only every 300 s)"
+    );
 }

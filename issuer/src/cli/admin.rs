@@ -5,7 +5,7 @@ use crate::boot::{open_state, open_store};
 use crate::cli::{KeysCommand, TokenCommand, WorkspaceCommand};
 use crate::config::Config;
 use crate::db::models::WorkspaceRow;
-use crate::db::queries::{keys as key_q, workspaces as ws_q};
+use crate::db::queries::{events, keys as key_q, workspaces as ws_q};
 use crate::db::{self, is_unique_violation};
 use crate::keys::{self, RetireError};
 use crate::state::{now, rfc3339};
@@ -158,30 +158,67 @@ pub fn keys(config: &Config, cmd: KeysCommand) -> Result<(), String> {
     let mut conn = db::get(&pool).map_err(|e| e.to_string())?;
     match cmd {
         KeysCommand::List => {
-            let ring = keys::load(&mut conn, &kek, config.algorithm, now()).map_err(|e| e.to_string())?;
-            println!("{:<45} {:<6} {:<8} {:<22} LIVE TOKENS", "KID", "ALG", "STATE", "CREATED");
+            let now = now();
+            let ring = keys::load(&mut conn, &kek, config.algorithm, now).map_err(|e| e.to_string())?;
+            let signing = ring.signing(now);
+            println!(
+                "{:<45} {:<6} {:<9} {:<22} {:<22} LIVE TOKENS",
+                "KID", "ALG", "STATE", "CREATED", "SIGNS FROM"
+            );
             for row in key_q::all(&mut conn).map_err(|e| e.to_string())? {
+                let activates_at = row.activates_at.unwrap_or(row.created_at);
                 let state = if row.retired_at.is_some() {
                     "retired"
-                } else if row.kid == ring.active.kid() {
-                    "active"
+                } else if row.kid == signing.kid() {
+                    "current"
+                } else if activates_at > now {
+                    "next"
                 } else {
-                    "published"
+                    "retiring"
                 };
-                let live = key_q::live_tokens(&mut conn, &row.kid, now()).map_err(|e| e.to_string())?;
-                println!("{:<45} {:<6} {:<8} {:<22} {live}", row.kid, row.alg, state, rfc3339(row.created_at));
+                let live = key_q::live_tokens(&mut conn, &row.kid, now).map_err(|e| e.to_string())?;
+                let from = row.retired_at.map_or(rfc3339(activates_at), |at| format!("retired {}", rfc3339(at)));
+                println!(
+                    "{:<45} {:<6} {:<9} {:<22} {:<22} {live}",
+                    row.kid, row.alg, state, rfc3339(row.created_at), from
+                );
             }
         }
-        KeysCommand::Rotate => {
+        KeysCommand::Rotate { now: at_once } => {
             // Opening the current keys first proves the KEK before anything is written.
-            keys::load(&mut conn, &kek, config.algorithm, now()).map_err(|e| e.to_string())?;
-            let kid = keys::create(&mut conn, &kek, config.algorithm, now()).map_err(|e| e.to_string())?;
-            eprintln!("new signing key {kid} ({:?}) signs new tokens; older keys stay published", config.algorithm);
+            let now = now();
+            keys::load(&mut conn, &kek, config.algorithm, now).map_err(|e| e.to_string())?;
+            let delay = if at_once { 0 } else { config.key_activation_delay() };
+            let kid = keys::create(&mut conn, &kek, config.algorithm, now, now.saturating_add(delay))
+                .map_err(|e| e.to_string())?;
+            events::announce_keys(&mut conn, now).map_err(|e| e.to_string())?;
+            if at_once {
+                eprintln!(
+                    "new signing key {kid} ({:?}) signs new tokens NOW. Verifiers that have not fetched the new key set                      refuse its tokens with unknown_key until they do: connected verifiers within a second,                      others within their next JWKS refresh (at most {} s with the default ttl)",
+                    config.algorithm,
+                    2 * config.status_list_ttl
+                );
+            } else {
+                eprintln!(
+                    "new signing key {kid} ({:?}) is published now and signs new tokens from {} (in {delay} s),                      once every verifier has had time to fetch it; older keys stay published",
+                    config.algorithm,
+                    rfc3339(now.saturating_add(delay))
+                );
+            }
             println!("{kid}");
         }
         KeysCommand::Retire { kid, force } => match keys::retire(&mut conn, &kid, force, now()) {
-            Ok(0) => eprintln!("retired {kid}"),
-            Ok(n) => eprintln!("retired {kid}; {n} live token(s) signed with it stop working"),
+            Ok(n) => {
+                events::announce_keys(&mut conn, now()).map_err(|e| e.to_string())?;
+                if n == 0 {
+                    eprintln!("retired {kid}");
+                } else {
+                    eprintln!(
+                        "retired {kid}; {n} live token(s) signed with it stop working: at connected verifiers within a second,                          at others within their next JWKS refresh (at most {} s with the default ttl)",
+                        2 * config.status_list_ttl
+                    );
+                }
+            }
             Err(RetireError::NotFound) => return Err(format!("no published key {kid} (see: gatepass-issuer keys list)")),
             Err(RetireError::LiveTokens(n)) => {
                 return Err(format!("{n} live token(s) were signed with {kid}; retiring it would break them. Use --force to retire anyway"))

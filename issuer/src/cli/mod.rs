@@ -80,13 +80,21 @@ pub enum TokenCommand {
 pub enum KeysCommand {
     /// List signing keys.
     List,
-    /// Create a new signing key; it signs new tokens, older keys stay published.
-    Rotate,
+    /// Create the next signing key: published at once, signing once verifiers have had time
+    /// to fetch it (key_activation_delay_secs); older keys stay published.
+    Rotate {
+        /// Emergency (a leaked key): sign with the new key at once. Verifiers that have not
+        /// fetched it yet refuse its tokens (unknown_key) until they do: connected ones within a
+        /// second, others within their JWKS refresh.
+        #[arg(long)]
+        now: bool,
+    },
     /// Stop publishing a key (refused while live tokens were signed with it, unless --force).
     Retire {
         /// The key id (kid).
         kid: String,
-        /// Retire even though live tokens were signed with it (they stop working).
+        /// Retire even though live tokens were signed with it: they stop verifying everywhere
+        /// (connected verifiers within a second). For a leaked key.
         #[arg(long)]
         force: bool,
     },

@@ -54,10 +54,12 @@ async fn serve(config: Config) -> Result<(), String> {
     ));
     let listen_task = tokio::spawn(crate::stream::listen::run(booted.state.clone(), stop_rx));
     let config = booted.state.config.clone();
+    let state = booted.state.clone();
     let app = crate::router::app(booted.state);
-    crate::server::serve(listener, app, &config, async {
+    crate::server::serve(listener, app, &config, async move {
         shutdown_signal().await;
-        tracing::info!("shutting down: finishing in-flight requests");
+        tracing::info!("shutting down: finishing in-flight requests, ending push streams");
+        state.hub.close();
     })
     .await;
     let _ = stop_tx.send(true);

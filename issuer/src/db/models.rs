@@ -23,6 +23,8 @@ pub struct KeyRow {
     pub private_key: String,
     pub created_at: i64,
     pub retired_at: Option<i64>,
+    /// When it starts signing (`None` only for rows written before the column existed).
+    pub activates_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -83,4 +85,6 @@ pub struct EventRow {
     pub version: i64,
     pub indexes: String,
     pub at: i64,
+    /// `status` (a list changed) or `keys` (the published keys changed).
+    pub kind: String,
 }

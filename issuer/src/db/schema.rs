@@ -18,6 +18,7 @@ diesel::table! {
         private_key -> Text,
         created_at -> BigInt,
         retired_at -> Nullable<BigInt>,
+        activates_at -> Nullable<BigInt>,
     }
 }
 
@@ -40,6 +41,7 @@ diesel::table! {
         version -> BigInt,
         indexes -> Text,
         at -> BigInt,
+        kind -> Text,
     }
 }
 

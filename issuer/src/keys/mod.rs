@@ -1,5 +1,9 @@
-//! Signing keys: encrypted at rest under the KEK, rotated without downtime (a new key signs new
-//! tokens while older keys stay published as long as a live token was signed with them).
+//! Signing keys: encrypted at rest under the KEK, rotated without a single refused token.
+//!
+//! Lifecycle (docs/keys.md): a new key is *next* — in the JWKS at once, announced on the push
+//! channel, but signing nothing until its stored `activates_at`, which leaves verifiers time to
+//! fetch it; then it is *current* (it signs); older keys are *retiring* (published while live
+//! tokens may need them) until retired. Every replica switches at the same stored moment.
 
 pub mod kek;
 pub mod signer;
@@ -24,11 +28,13 @@ pub struct Jwks {
     pub etag: String,
 }
 
-/// Keys in use: the one that signs, and every published one.
+/// Keys in use: every published key with the moment it starts signing.
 #[derive(Debug, Clone)]
 pub struct KeyRing {
-    /// Signs new tokens and status lists (the newest key that is not retired).
-    pub active: Arc<SigningKey>,
+    /// Every published key and its `activates_at`, by activation time.
+    pub keys: Vec<(Arc<SigningKey>, i64)>,
+    /// The first of `keys` (a ring always has one): what signs should none be active yet.
+    pub earliest: Arc<SigningKey>,
     /// `kid`s of every published key, oldest first.
     pub kids: Vec<String>,
     /// The JWKS of every published key.
@@ -65,11 +71,38 @@ pub fn etag_of(bytes: &[u8]) -> String {
     format!("\"{}\"", &gatepass::base64url_encode(digest.as_ref())[..22])
 }
 
-/// Creates, seals and stores a new key; returns its kid.
+impl KeyRing {
+    /// The key that signs at `now`: the one activated last, not later than `now` (the oldest,
+    /// should none be active yet).
+    pub fn signing(&self, now: i64) -> Arc<SigningKey> {
+        self.keys
+            .iter()
+            .rev()
+            .find(|(_, at)| *at <= now)
+            .map_or_else(|| Arc::clone(&self.earliest), |(key, _)| Arc::clone(key))
+    }
+
+    /// The key that will sign next, and when, if one is waiting.
+    pub fn next(&self, now: i64) -> Option<(&SigningKey, i64)> {
+        self.keys
+            .iter()
+            .find(|(_, at)| *at > now)
+            .map(|(key, at)| (key.as_ref(), *at))
+    }
+}
+
+/// Creates, seals and stores a new key that starts signing at `activates_at` (`now` for the
+/// first key or an emergency switch; later for a normal rotation); returns its kid.
 ///
 /// # Errors
 /// Storage or key generation failed.
-pub fn create(conn: &mut DbConn, kek: &Kek, alg: Algorithm, now: i64) -> Result<String, KeyError> {
+pub fn create(
+    conn: &mut DbConn,
+    kek: &Kek,
+    alg: Algorithm,
+    now: i64,
+    activates_at: i64,
+) -> Result<String, KeyError> {
     let (key, pkcs8) = SigningKey::generate(alg).map_err(KeyError::Key)?;
     let sealed = kek.seal(key.kid(), &pkcs8).map_err(KeyError::Key)?;
     // The newest key signs; keep creation times strictly increasing so a rotation within the
@@ -89,6 +122,7 @@ pub fn create(conn: &mut DbConn, kek: &Kek, alg: Algorithm, now: i64) -> Result<
             private_key: sealed,
             created_at: now,
             retired_at: None,
+            activates_at: Some(activates_at.max(now)),
         },
     )?;
     Ok(key.kid().to_owned())
@@ -104,12 +138,13 @@ pub fn load(conn: &mut DbConn, kek: &Kek, alg: Algorithm, now: i64) -> Result<Ke
         .filter(|r| r.retired_at.is_none())
         .collect();
     if rows.is_empty() {
-        create(conn, kek, alg, now)?;
+        create(conn, kek, alg, now, now)?;
         rows = q::all(conn)?
             .into_iter()
             .filter(|r| r.retired_at.is_none())
             .collect();
     }
+    rows.sort_by_key(|r| (r.activates_at.unwrap_or(r.created_at), r.created_at));
     let mut keys = Vec::with_capacity(rows.len());
     for row in &rows {
         let pkcs8 = kek.open(&row.kid, &row.private_key).map_err(|_| {
@@ -125,17 +160,22 @@ pub fn load(conn: &mut DbConn, kek: &Kek, alg: Algorithm, now: i64) -> Result<Ke
                 row.kid, row.alg
             ))
         })?;
-        keys.push(SigningKey::from_pkcs8(alg, &pkcs8).map_err(KeyError::Key)?);
+        keys.push((
+            Arc::new(SigningKey::from_pkcs8(alg, &pkcs8).map_err(KeyError::Key)?),
+            row.activates_at.unwrap_or(row.created_at),
+        ));
     }
-    let json = json!({"keys": keys.iter().map(|k| k.public_jwk().clone()).collect::<Vec<_>>()})
-        .to_string();
-    let kids = keys.iter().map(|k| k.kid().to_owned()).collect();
-    let active = keys
-        .pop()
-        .map(Arc::new)
+    let earliest = keys
+        .first()
+        .map(|(key, _)| Arc::clone(key))
         .ok_or_else(|| KeyError::Key("no signing key".into()))?;
+    let json =
+        json!({"keys": keys.iter().map(|(k, _)| k.public_jwk().clone()).collect::<Vec<_>>()})
+            .to_string();
+    let kids = keys.iter().map(|(k, _)| k.kid().to_owned()).collect();
     Ok(KeyRing {
-        active,
+        keys,
+        earliest,
         kids,
         jwks: Arc::new(Jwks {
             etag: etag_of(json.as_bytes()),

@@ -2,7 +2,6 @@
 //! replicas and the CLI) and at least every [`BACKSTOP`] (a lost notification, or SQLite changed
 //! by another process), so a change committed anywhere is streamed by every replica.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::db::queries::events as q;
@@ -43,9 +42,19 @@ pub async fn catch_up(state: &AppState) -> Result<usize, DbError> {
             break;
         }
         let full = rows.len() as i64 == BATCH;
-        let key = Arc::clone(&state.keys.load().active);
-        let issuer = &state.config.issuer_url;
         let now = now();
+        let issuer = &state.config.issuer_url;
+        if rows.iter().any(|r| r.kind == q::KEYS) {
+            // Reload keys first: verifiers told "the keys changed" fetch the JWKS from us next.
+            let s = state.clone();
+            db::run(&state.pool, move |c| {
+                crate::sync::sync_keys(&s, c)
+                    .map(|_| ())
+                    .map_err(DbError::Unavailable)
+            })
+            .await?;
+        }
+        let key = state.keys.load().signing(now);
         let mut events = Vec::with_capacity(rows.len());
         for row in &rows {
             events.push(super::render(row, &key, issuer, now).map_err(DbError::Unavailable)?);

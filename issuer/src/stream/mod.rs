@@ -68,6 +68,8 @@ pub struct Hub {
     state: RwLock<HubState>,
     live: broadcast::Sender<Arc<Event>>,
     wake: Notify,
+    /// True once the issuer shuts down: every stream ends (clients reconnect elsewhere).
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl Hub {
@@ -85,7 +87,19 @@ impl Hub {
             }),
             live,
             wake: Notify::new(),
+            closing: tokio::sync::watch::Sender::new(false),
         }
+    }
+
+    /// Ends every stream (shutdown): open streams would otherwise hold graceful shutdown until
+    /// its deadline. Subscribers reconnect, to another replica or to this one restarted.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves once [`Hub::close`] was called.
+    pub fn closed(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.closing.subscribe()
     }
 
     /// Asks the feeder to read the log now (after a commit that appended to it).
@@ -119,8 +133,10 @@ impl Hub {
             }
             let event = Arc::new(event);
             state.head = event.seq;
-            let version = state.versions.entry(event.list.clone()).or_insert(0);
-            *version = (*version).max(event.version);
+            if !event.list.is_empty() {
+                let version = state.versions.entry(event.list.clone()).or_insert(0);
+                *version = (*version).max(event.version);
+            }
             if state.ring.len() == state.capacity {
                 state.ring.pop_front();
             }
@@ -167,11 +183,22 @@ fn frame(id: i64, name: &str, data: &str) -> Bytes {
     Bytes::from(format!("id: {id}\nevent: {name}\ndata: {data}\n\n"))
 }
 
-/// Signs a logged change as a `status` event.
+/// Signs a logged change as a `status` event (a list changed) or a `keys` event (the published
+/// keys changed: fetch the JWKS).
 ///
 /// # Errors
 /// Signing failed.
 pub fn render(row: &EventRow, key: &SigningKey, issuer: &str, now: i64) -> Result<Event, String> {
+    if row.kind == crate::db::queries::events::KEYS {
+        let claims = json!({"iss": issuer, "iat": now, "type": "keys", "seq": row.seq});
+        let jws = key.sign_jws(gatepass::STATUS_EVENT_TYPE, &claims)?;
+        return Ok(Event {
+            seq: row.seq,
+            list: String::new(),
+            version: 0,
+            frame: frame(row.seq, "keys", &jws),
+        });
+    }
     let list = status::uri(issuer, &row.list);
     let idx: Vec<u64> = row
         .indexes

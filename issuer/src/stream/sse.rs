@@ -49,6 +49,7 @@ impl Drop for Subscribed {
 
 struct Stream {
     pending: VecDeque<Bytes>,
+    closing: tokio::sync::watch::Receiver<bool>,
     live: broadcast::Receiver<Arc<Event>>,
     head: i64,
     _subscribed: Subscribed,
@@ -69,7 +70,7 @@ pub async fn stream(
         .and_then(|v| v.trim().parse::<i64>().ok())
         .filter(|v| *v >= 0);
     let subscription = state.hub.subscribe(after);
-    let key = Arc::clone(&state.keys.load().active);
+    let key = state.keys.load().signing(now());
     let issuer = state.config.issuer_url.clone();
     let head = subscription.head;
     let mut pending: VecDeque<Bytes> = VecDeque::from([Bytes::from_static(
@@ -105,6 +106,7 @@ pub async fn stream(
     pending.push_back(snapshot);
     let stream = Stream {
         pending,
+        closing: state.hub.closed(),
         live: subscription.live,
         head,
         _subscribed: Subscribed::new(),
@@ -127,6 +129,9 @@ pub async fn stream(
 
 /// The next bytes of a stream; `None` ends it (the subscriber fell too far behind).
 async fn next_frame(mut s: Stream) -> Option<(Result<Bytes, Infallible>, Stream)> {
+    if *s.closing.borrow() {
+        return None;
+    }
     if let Some(bytes) = s.pending.pop_front() {
         return Some((Ok(bytes), s));
     }
@@ -148,6 +153,7 @@ async fn next_frame(mut s: Stream) -> Option<(Result<Bytes, Infallible>, Stream)
             () = tokio::time::sleep(HEARTBEAT) => {
                 return Some((Ok(Bytes::from_static(b": keep-alive\n\n")), s));
             }
+            _ = s.closing.changed() => return None,
         }
     }
 }

@@ -15,7 +15,6 @@
 //! answering, so its own API refuses the token at once.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use serde_json::{json, Value};
 
@@ -239,7 +238,7 @@ pub fn create(
 ) -> Result<Vec<Created>, ApiError> {
     let created = run(state, conn, specs.len(), |c| {
         let now = now();
-        let key = Arc::clone(&state.keys.load().active);
+        let key = state.keys.load().signing(now);
         let mut changes = ListChanges::default();
         let served = |id: &str| state.lists.contains(id);
         changes.plan(&alloc::newest(c)?, &served, now, specs.len())?;
@@ -359,7 +358,7 @@ pub fn rotate(
     }
     let rotated = run(state, conn, ids.len(), |c| {
         let now = now();
-        let key = Arc::clone(&state.keys.load().active);
+        let key = state.keys.load().signing(now);
         let olds = load_visible(c, Some(caller), ids)?;
         for old in &olds {
             refuse_if_settled(old)?;

@@ -19,6 +19,8 @@ pub(crate) enum PushEvent {
     /// Every list's version when the subscription began; `resumed`: the events since the
     /// client's `Last-Event-ID` were replayed before it.
     Snapshot { lists: Vec<(String, u64)> },
+    /// The published keys changed (a next key, a retirement): fetch the JWKS now.
+    Keys,
 }
 
 /// Verifies and reads one event.
@@ -69,6 +71,7 @@ pub(crate) fn parse(jws: &str, keys: Option<&KeySet>, issuer: &str) -> Result<Pu
                 .ok_or("the snapshot's \"lists\" is not an object of versions")?;
             Ok(PushEvent::Snapshot { lists })
         }
-        _ => Err("the event's \"type\" is neither \"status\" nor \"snapshot\"".into()),
+        Some("keys") => Ok(PushEvent::Keys),
+        _ => Err("the event's \"type\" is not \"status\", \"snapshot\" or \"keys\"".into()),
     }
 }

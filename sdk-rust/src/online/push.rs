@@ -10,7 +10,8 @@
 //!   Events only ever set statuses; lists are replaced atomically (readers stay lock-free), and
 //!   never by an older version.
 //! - The `snapshot` a connection starts with names every list's version: lists that are behind
-//!   or unknown are refetched at once.
+//!   or unknown are refetched at once. A `keys` event (a key was added or retired) refetches the
+//!   JWKS at once: a next key is known long before it signs, a retired one stops verifying.
 //! - A dropped link reconnects with jittered backoff and `Last-Event-ID`, so the issuer replays
 //!   what was missed. A link quiet for [`QUIET_LIMIT`] (three missed heartbeats) counts as down.
 
@@ -209,6 +210,8 @@ impl Push {
                 version,
                 indexes,
             }) => self.apply(shared, &list, version, &indexes),
+            // Signed by the issuer: a refetch at once, not rate-limited.
+            Ok(PushEvent::Keys) => self.signals.wake(),
             Ok(PushEvent::Snapshot { lists }) => {
                 let held = shared.snapshot.load();
                 let behind: Vec<String> = lists

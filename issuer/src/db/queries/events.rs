@@ -10,7 +10,13 @@ use crate::db::{DbConn, DbError};
 /// The PostgreSQL channel every replica listens on; a notification only says "read the log".
 pub const CHANNEL: &str = "gatepass_status";
 
-/// Appends one event per `(list, version, indexes)` and wakes the replicas. Call it as the last
+/// The kind of an event about a list.
+pub const STATUS: &str = "status";
+/// The kind of an event about the published keys (its `list` is empty).
+pub const KEYS: &str = "keys";
+
+/// Appends one event per `(list, version, indexes)` (an empty `list`: the keys changed) and
+/// wakes the replicas. Call it as the last
 /// write of the transaction: the `event_head` row it updates stays locked until commit, so
 /// sequence numbers become visible in order, without gaps.
 ///
@@ -33,6 +39,11 @@ pub fn append(
         .iter()
         .enumerate()
         .map(|(i, (list, version, indexes))| EventRow {
+            kind: if list.is_empty() {
+                KEYS.into()
+            } else {
+                STATUS.into()
+            },
             seq: head - count + 1 + i as i64,
             list: list.clone(),
             version: *version,
@@ -100,4 +111,13 @@ pub fn prune(conn: &mut DbConn, keep: i64) -> Result<usize, DbError> {
         diesel::delete(status_events::table.filter(status_events::seq.le(head - keep)))
             .execute(conn)?,
     )
+}
+
+/// Announces that the published keys changed (a key was added or retired), in its own
+/// transaction: verifiers fetch the JWKS at once, replicas reload their keys.
+///
+/// # Errors
+/// Storage failed.
+pub fn announce_keys(conn: &mut DbConn, now: i64) -> Result<(), DbError> {
+    crate::db::write_tx(conn, |c| append(c, &[(String::new(), 0, Vec::new())], now))
 }

@@ -44,16 +44,20 @@ pub fn live_tokens(conn: &mut DbConn, kid: &str, now: i64) -> Result<i64, DbErro
         .get_result(conn)?)
 }
 
-/// `(keys, newest created_at, newest retired_at)`: changes whenever a key is added or retired.
-pub type KeyFingerprint = (i64, Option<i64>, Option<i64>);
+/// `(keys, newest created_at, newest retired_at, newest activates_at)`: changes whenever a key
+/// is added, retired or rescheduled.
+pub type KeyFingerprint = (i64, Option<i64>, Option<i64>, Option<i64>);
 
 /// A cheap fingerprint of the key table, so replicas notice rotations.
 pub fn fingerprint(conn: &mut DbConn) -> Result<KeyFingerprint, DbError> {
     let (count, newest) = dsl::signing_keys
         .select((diesel::dsl::count_star(), diesel::dsl::max(dsl::created_at)))
         .first::<(i64, Option<i64>)>(conn)?;
-    let retired = dsl::signing_keys
-        .select(diesel::dsl::max(dsl::retired_at))
-        .first::<Option<i64>>(conn)?;
-    Ok((count, newest, retired))
+    let (retired, activations) = dsl::signing_keys
+        .select((
+            diesel::dsl::max(dsl::retired_at),
+            diesel::dsl::max(dsl::activates_at),
+        ))
+        .first::<(Option<i64>, Option<i64>)>(conn)?;
+    Ok((count, newest, retired, activations))
 }
