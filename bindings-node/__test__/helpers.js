@@ -38,6 +38,8 @@ async function startIssuer({ listTtl = 5 } = {}) {
   const env = {
     PATH: process.env.PATH, GATEPASS_DATA_DIR: dir, GATEPASS_LISTEN: `127.0.0.1:${port}`, GATEPASS_ISSUER_URL: url,
     GATEPASS_KEK: crypto.randomBytes(32).toString('base64'), GATEPASS_STATUS_LIST_TTL: String(listTtl), GATEPASS_STATUS_LIST_CAPACITY: '65536',
+    // A rotated key is published 2 s before it signs (the default waits for polling verifiers).
+    GATEPASS_KEY_ACTIVATION_DELAY_SECS: '2',
   }
   const child = spawn(issuerBinary(), ['serve'], { env, stdio: ['ignore', 'pipe', 'ignore'] })
   const admin = await new Promise((resolve, reject) => {

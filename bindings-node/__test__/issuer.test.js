@@ -111,3 +111,34 @@ test('revocations are pushed to a connected verifier within a second', async () 
     await issuer.stop()
   }
 })
+
+test('a key rotation refuses no token (next key published before it signs)', async () => {
+  const issuer = await startIssuer()
+  try {
+    const v = await Verifier.connect(issuer.url)
+    for (let i = 0; i < 200 && !v.pushStatus().connected; i++) await new Promise((r) => setTimeout(r, 50))
+    const kidOf = (t) => JSON.parse(Buffer.from(t.slice(3).split('.')[0], 'base64url')).kid
+    let newKid = null
+    let unknown = 0
+    let onNew = 0
+    let total = 0
+    const started = Date.now()
+    while (Date.now() - started < 5000) {
+      if (newKid === null && Date.now() - started > 500) newKid = issuer.cli('keys', 'rotate').trim()
+      const { token } = await mint(issuer)
+      total++
+      try {
+        v.verify(token)
+        if (kidOf(token) === newKid) onNew++
+      } catch (e) {
+        if (e instanceof TokenError && e.code === 'unknown_key') unknown++
+        else throw e
+      }
+    }
+    assert.equal(unknown, 0, `${unknown} of ${total} tokens refused during the rotation`)
+    assert.ok(onNew > 0, 'the new key never signed')
+    v.close()
+  } finally {
+    await issuer.stop()
+  }
+})

@@ -58,6 +58,8 @@ class Issuer:
             "GATEPASS_KEK": self.kek,
             "GATEPASS_STATUS_LIST_TTL": str(self.list_ttl),
             "GATEPASS_STATUS_LIST_CAPACITY": "65536",
+            # A rotated key is published 2 s before it signs (the default waits for polling verifiers).
+            "GATEPASS_KEY_ACTIVATION_DELAY_SECS": "2",
         }
 
     def start(self) -> "Issuer":

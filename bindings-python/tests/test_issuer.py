@@ -103,3 +103,29 @@ def test_revocations_are_pushed_within_a_second(slow_polling_issuer):
     assert polled.verify(created["token"])
     polled.refresh()
     assert revoked(polled, created["token"])
+
+
+def kid_of(token):
+    header = token[3:].split(".")[0]
+    return json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))["kid"]
+
+
+def test_key_rotation_refuses_no_token(issuer):
+    """Default options, tokens minted and verified continuously through `keys rotate`: the next key
+    is published before it signs, so not one token is refused with unknown_key."""
+    v = gatepass.Verifier(issuer.url)
+    assert wait_for(lambda: v.push_status().connected)
+    new_kid, unknown, on_new, total = None, 0, 0, 0
+    started = time.monotonic()
+    while time.monotonic() - started < 5:
+        if new_kid is None and time.monotonic() - started > 0.5:
+            new_kid = issuer.cli("keys", "rotate").strip()
+        token = mint(issuer)["token"]
+        total += 1
+        try:
+            v.verify(token)
+            on_new += kid_of(token) == new_kid
+        except gatepass.UnknownKey:
+            unknown += 1
+    assert unknown == 0, f"{unknown} of {total} tokens refused during the rotation"
+    assert on_new > 0, "the new key never signed"

@@ -1131,3 +1131,83 @@ fn key_rotation_refuses_no_token() {
         "{took:?} (the JWKS is re-polled only every 300 s)"
     );
 }
+
+/// Two replicas on one PostgreSQL roll over together: the switch time is stored, so both sign
+/// with the new key from the same second (a replica started mid-rollover too), and no token is
+/// ever signed by a key the other replica's JWKS does not hold yet.
+#[test]
+fn replicas_roll_over_together() {
+    let env = Env::new(Backend::Postgres);
+    let a = serve(&env);
+    let admin = a.bootstrap.clone().unwrap();
+    let issuer_url = a.url.clone();
+    let rotate = env
+        .command(free_port())
+        .env("GATEPASS_KEY_ACTIVATION_DELAY_SECS", "3")
+        .args(["keys", "rotate"])
+        .output()
+        .unwrap();
+    assert!(rotate.status.success());
+    let new_kid = String::from_utf8(rotate.stdout).unwrap().trim().to_owned();
+    let rotated_at = support_now();
+    // B starts mid-rollover.
+    let b_port = free_port();
+    let mut child = env
+        .command(b_port)
+        .env("GATEPASS_ISSUER_URL", &issuer_url)
+        .arg("serve")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let b_url = format!("http://127.0.0.1:{b_port}");
+    wait_healthy(&b_url, &mut child, Instant::now() + Duration::from_secs(30));
+    let _b = Server {
+        child,
+        url: b_url.clone(),
+        bootstrap: None,
+        page_line: None,
+    };
+    let jwks = |url: &str| {
+        get(&format!("{url}/.well-known/jwks.json"), &admin)
+            .1
+            .to_string()
+    };
+    let (mut old_seen, mut new_seen) = ([0; 2], [0; 2]);
+    while support_now() < rotated_at + 6 {
+        for (i, (mint_at, other)) in [(&a.url, &b_url), (&b_url, &a.url)].into_iter().enumerate() {
+            let (status, body) = post(
+                &format!("{mint_at}/v1/tokens"),
+                &admin,
+                json!({"name": "roll", "scopes": ["user:read"]}),
+            );
+            assert_eq!(status, 201, "{body}");
+            let token = body["token"].as_str().unwrap();
+            let kid = kid_of(token);
+            assert!(
+                jwks(other).contains(&kid),
+                "replica {other} does not publish {kid} yet"
+            );
+            let iat = support::claims_of(token)["iat"].as_i64().unwrap();
+            if kid == new_kid {
+                new_seen[i] += 1;
+                assert!(
+                    iat >= rotated_at + 3 - 1,
+                    "signed by the next key before its time"
+                );
+            } else {
+                old_seen[i] += 1;
+                assert!(iat <= rotated_at + 3, "the old key signed after the switch");
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        old_seen.iter().all(|n| *n > 0) && new_seen.iter().all(|n| *n > 0),
+        "{old_seen:?} {new_seen:?}"
+    );
+}
+
+fn support_now() -> i64 {
+    gatepass_issuer::state::now()
+}
