@@ -44,8 +44,9 @@ pub struct Config {
     pub status_list_ttl: u64,
     /// Entries per status list.
     pub status_list_capacity: u64,
-    /// Create a new signing key when the active one is this old (0: never).
-    pub key_rotation_days: u64,
+    /// Create the next signing key when the current one is this many days old (0: never;
+    /// fractions allowed).
+    pub key_rotation_days: f64,
     /// Seconds a new key is published before it signs (so every verifier has it first).
     /// Default: twice `status_list_ttl` (the JWKS `max-age`, then the SDKs' refresh) plus 30 s.
     pub key_activation_delay_secs: Option<u64>,
@@ -85,7 +86,7 @@ impl Default for Config {
             audiences: Vec::new(),
             status_list_ttl: 60,
             status_list_capacity: 1 << 20,
-            key_rotation_days: 0,
+            key_rotation_days: 0.0,
             key_activation_delay_secs: None,
             max_expiry_days: BTreeMap::new(),
             log_json: false,
@@ -216,6 +217,14 @@ impl Config {
                     "must start with sqlite:// or postgres://".into(),
                 );
             }
+        }
+        if !(self.key_rotation_days.is_finite()
+            && (0.0..=36_500.0).contains(&self.key_rotation_days))
+        {
+            return bad(
+                "key_rotation_days",
+                format!("must be 0 (never) to 36500, got {}", self.key_rotation_days),
+            );
         }
         if self.db_pool_size == 0 {
             return bad("db_pool_size", "must be at least 1".into());

@@ -114,7 +114,7 @@ pub fn flush_last_used(state: &AppState, conn: &mut db::DbConn) -> Result<(), Db
 /// Storage or key generation failed.
 pub fn rotate_by_age(state: &AppState, conn: &mut db::DbConn) -> Result<bool, String> {
     let days = state.config.key_rotation_days;
-    if days == 0 {
+    if days <= 0.0 {
         return Ok(false);
     }
     let rows = key_q::all(conn).map_err(|e| e.to_string())?;
@@ -124,7 +124,7 @@ pub fn rotate_by_age(state: &AppState, conn: &mut db::DbConn) -> Result<bool, St
         .map(|r| r.created_at)
         .max()
         .unwrap_or(0);
-    if now() - newest < (days as i64) * 86_400 {
+    if ((now() - newest) as f64) < days * 86_400.0 {
         return Ok(false);
     }
     let now = now();

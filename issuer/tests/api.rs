@@ -1048,7 +1048,7 @@ async fn the_next_list_is_published_before_the_current_one_fills(backend: Backen
 }
 
 async fn signing_keys_rotate_by_age(backend: Backend) {
-    let app = TestApp::with(backend, |c| c.key_rotation_days = 30);
+    let app = TestApp::with(backend, |c| c.key_rotation_days = 30.0);
     let (old_token, _) = app
         .create(json!({"name": "old", "scopes": ["user:read"]}))
         .await;

@@ -1211,3 +1211,48 @@ fn replicas_roll_over_together() {
 fn support_now() -> i64 {
     gatepass_issuer::state::now()
 }
+
+/// Rotation by age, on a short configured interval, refuses no token either: the background
+/// sync creates the next key, publishes and announces it, and it signs only once its time comes.
+#[test]
+fn key_rotation_by_age_refuses_no_token() {
+    let env = Env::new(Backend::Sqlite);
+    let server = serve_with(
+        &env,
+        free_port(),
+        &[
+            ("GATEPASS_STATUS_LIST_TTL", "300"),
+            ("GATEPASS_KEY_ROTATION_DAYS", "0.00004"),
+        ],
+    );
+    let admin = server.bootstrap.clone().unwrap();
+    let first_kid = kid_of(&admin);
+    let v = gatepass::Verifier::builder(server.url.clone())
+        .build()
+        .unwrap();
+    assert!(within(Duration::from_secs(10), || v.push_status().connected).is_some());
+    let (mut total, mut unknown, mut on_new) = (0, 0, 0);
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(12) {
+        let (status, body) = post(
+            &format!("{}/v1/tokens", server.url),
+            &admin,
+            json!({"name": "by age", "scopes": ["user:read"]}),
+        );
+        assert_eq!(status, 201, "{body}");
+        let token = body["token"].as_str().unwrap();
+        total += 1;
+        match v.verify(token) {
+            Ok(_) if kid_of(token) != first_kid => on_new += 1,
+            Ok(_) => {}
+            Err(e) if e.code() == "unknown_key" => unknown += 1,
+            Err(e) => panic!("verification failed: {e}"),
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    eprintln!(
+        "rotation by age: {total} tokens, {unknown} unknown_key, {on_new} signed by a newer key"
+    );
+    assert_eq!(unknown, 0);
+    assert!(on_new > 0, "no key rotated by age signed within the run");
+}

@@ -450,7 +450,7 @@ pub fn rotate(
     Ok(rotated)
 }
 
-/// Carries out up to [`DUE_PER_ROUND`] grace-period revocations that are due; returns how many.
+/// Carries out up to 1000 grace-period revocations that are due; returns how many.
 ///
 /// # Errors
 /// Storage failed.
