@@ -229,30 +229,34 @@ impl Config {
         if self.db_pool_size == 0 {
             return bad("db_pool_size", "must be at least 1".into());
         }
-        if !(1..=300).contains(&self.http_header_timeout_secs) {
-            return bad(
-                "http_header_timeout_secs",
-                format!("must be 1 to 300, got {}", self.http_header_timeout_secs),
-            );
-        }
-        if !(1..=3600).contains(&self.http_request_timeout_secs) {
-            return bad(
-                "http_request_timeout_secs",
-                format!("must be 1 to 3600, got {}", self.http_request_timeout_secs),
-            );
-        }
-        if !(16..=1_000_000).contains(&self.stream_buffer) {
-            return bad(
-                "stream_buffer",
-                format!("must be 16 to 1000000, got {}", self.stream_buffer),
-            );
-        }
-        if !(1..=1_000_000).contains(&self.http_max_connections) {
-            return bad(
-                "http_max_connections",
-                format!("must be 1 to 1000000, got {}", self.http_max_connections),
-            );
-        }
+        let in_range = |key: &str, value: u64, lo: u64, hi: u64| {
+            if (lo..=hi).contains(&value) {
+                Ok(())
+            } else {
+                Err(ConfigError(format!(
+                    "{key}: must be {lo} to {hi}, got {value}"
+                )))
+            }
+        };
+        in_range(
+            "http_header_timeout_secs",
+            self.http_header_timeout_secs,
+            1,
+            300,
+        )?;
+        in_range(
+            "http_request_timeout_secs",
+            self.http_request_timeout_secs,
+            1,
+            3600,
+        )?;
+        in_range("stream_buffer", self.stream_buffer as u64, 16, 1_000_000)?;
+        in_range(
+            "http_max_connections",
+            self.http_max_connections as u64,
+            1,
+            1_000_000,
+        )?;
         for (ws, days) in &self.max_expiry_days {
             if !(1..=3650).contains(days) {
                 return bad(

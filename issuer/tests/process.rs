@@ -637,23 +637,14 @@ fn slow_clients_cannot_hold_connections() {
     use std::net::TcpStream;
     let env = Env::new(Backend::Sqlite);
     let port = free_port();
-    let mut child = env
-        .command(port)
-        .env("GATEPASS_HTTP_HEADER_TIMEOUT_SECS", "1")
-        .env("GATEPASS_HTTP_REQUEST_TIMEOUT_SECS", "2")
-        .arg("serve")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let url = format!("http://127.0.0.1:{port}");
-    wait_healthy(&url, &mut child, Instant::now() + Duration::from_secs(30));
-    let server = Server {
-        child,
-        url,
-        bootstrap: None,
-        page_line: None,
-    };
+    let server = serve_with(
+        &env,
+        port,
+        &[
+            ("GATEPASS_HTTP_HEADER_TIMEOUT_SECS", "1"),
+            ("GATEPASS_HTTP_REQUEST_TIMEOUT_SECS", "2"),
+        ],
+    );
     let minted = env
         .command(port)
         .args([
@@ -877,25 +868,15 @@ fn a_revocation_on_one_replica_is_pushed_by_the_other() {
     let a = serve_with(&env, free_port(), &long_ttl);
     let admin = a.bootstrap.clone().unwrap();
     // Both replicas must present one issuer URL, as behind a load balancer: give B A's.
-    let b_port = free_port();
-    let mut command = env.command(b_port);
-    command
-        .env("GATEPASS_ISSUER_URL", &a.url)
-        .env("GATEPASS_STATUS_LIST_TTL", "300");
-    let mut child = command
-        .arg("serve")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let b_url = format!("http://127.0.0.1:{b_port}");
-    wait_healthy(&b_url, &mut child, Instant::now() + Duration::from_secs(30));
-    let _b = Server {
-        child,
-        url: b_url.clone(),
-        bootstrap: None,
-        page_line: None,
-    };
+    let b = serve_with(
+        &env,
+        free_port(),
+        &[
+            ("GATEPASS_ISSUER_URL", &a.url),
+            ("GATEPASS_STATUS_LIST_TTL", "300"),
+        ],
+    );
+    let b_url = b.url.clone();
     let (status, body) = post(
         &format!("{}/v1/tokens", a.url),
         &admin,
@@ -965,27 +946,14 @@ fn a_verifier_catches_up_on_what_it_missed_while_disconnected() {
     let a = serve_with(&env, a_port, &long_ttl);
     let admin = a.bootstrap.clone().unwrap();
     let issuer_url = a.url.clone();
-    let b_port = free_port();
-    let start_b = || {
-        let mut child = env
-            .command(b_port)
-            .env("GATEPASS_ISSUER_URL", &issuer_url)
-            .env("GATEPASS_STATUS_LIST_TTL", "300")
-            .arg("serve")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let url = format!("http://127.0.0.1:{b_port}");
-        wait_healthy(&url, &mut child, Instant::now() + Duration::from_secs(30));
-        Server {
-            child,
-            url,
-            bootstrap: None,
-            page_line: None,
-        }
-    };
-    let b = start_b();
+    let b = serve_with(
+        &env,
+        free_port(),
+        &[
+            ("GATEPASS_ISSUER_URL", &issuer_url),
+            ("GATEPASS_STATUS_LIST_TTL", "300"),
+        ],
+    );
     let (status, body) = post(
         &format!("{issuer_url}/v1/tokens"),
         &admin,
@@ -1151,23 +1119,8 @@ fn replicas_roll_over_together() {
     let new_kid = String::from_utf8(rotate.stdout).unwrap().trim().to_owned();
     let rotated_at = support_now();
     // B starts mid-rollover.
-    let b_port = free_port();
-    let mut child = env
-        .command(b_port)
-        .env("GATEPASS_ISSUER_URL", &issuer_url)
-        .arg("serve")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let b_url = format!("http://127.0.0.1:{b_port}");
-    wait_healthy(&b_url, &mut child, Instant::now() + Duration::from_secs(30));
-    let _b = Server {
-        child,
-        url: b_url.clone(),
-        bootstrap: None,
-        page_line: None,
-    };
+    let b = serve_with(&env, free_port(), &[("GATEPASS_ISSUER_URL", &issuer_url)]);
+    let b_url = b.url.clone();
     let jwks = |url: &str| {
         get(&format!("{url}/.well-known/jwks.json"), &admin)
             .1

@@ -156,6 +156,11 @@ impl TestApp {
             None => req.body(Body::empty()),
         }
         .unwrap();
+        self.send(req).await
+    }
+
+    /// Runs `req` through the router and reads the whole answer.
+    pub async fn send(&self, req: Request<Body>) -> Reply {
         let response = gatepass_issuer::router::app(self.state.clone())
             .oneshot(req)
             .await
@@ -188,20 +193,7 @@ impl TestApp {
         if let Some(ct) = content_type {
             req = req.header("Content-Type", ct);
         }
-        let response = gatepass_issuer::router::app(self.state.clone())
-            .oneshot(req.body(Body::from(body)).unwrap())
-            .await
-            .unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        Reply {
-            status,
-            headers,
-            body: serde_json::from_str(&text).unwrap_or(Value::Null),
-            text,
-        }
+        self.send(req.body(Body::from(body)).unwrap()).await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {

@@ -73,20 +73,7 @@ impl Signals {
     /// The push channel's URL, waiting up to `timeout` for discovery to name one; `None` when
     /// it has not (yet), or when stopped.
     pub(crate) fn wait_for_stream_uri(&self, timeout: Duration) -> Option<String> {
-        let deadline = Instant::now() + timeout;
-        let mut state = self.lock();
-        while !state.stop && state.stream_uri.is_none() {
-            let now = Instant::now();
-            if now >= deadline {
-                break;
-            }
-            state = self
-                .changed
-                .wait_timeout(state, deadline - now)
-                .map(|(s, _)| s)
-                .unwrap_or_else(|p| p.into_inner().0);
-        }
-        state.stream_uri.clone().filter(|_| !state.stop)
+        self.wait_for(timeout, |s| s.stream_uri.clone())
     }
 
     /// Refetches these lists now (a signed event said they changed in a way no event carried):
@@ -114,12 +101,25 @@ impl Signals {
     /// Waits `timeout` unless stopped first; returns false when stopped. Leaves wake-ups to the
     /// refresher.
     pub(crate) fn wait_unless_stopped(&self, timeout: Duration) -> bool {
+        self.wait_for(timeout, |_| None::<()>);
+        !self.is_stopped()
+    }
+
+    /// Waits until `ready` gives a value, the background work stops, or `timeout` passes; the
+    /// value, if it came first. Wake-ups stay for the refresher.
+    fn wait_for<T>(&self, timeout: Duration, ready: impl Fn(&State) -> Option<T>) -> Option<T> {
         let deadline = Instant::now() + timeout;
         let mut state = self.lock();
-        while !state.stop {
+        loop {
+            if state.stop {
+                return None;
+            }
+            if let Some(value) = ready(&state) {
+                return Some(value);
+            }
             let now = Instant::now();
             if now >= deadline {
-                return true;
+                return None;
             }
             state = self
                 .changed
@@ -127,7 +127,6 @@ impl Signals {
                 .map(|(s, _)| s)
                 .unwrap_or_else(|p| p.into_inner().0);
         }
-        false
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
