@@ -44,6 +44,10 @@ impl FromRequestParts<AppState> for Auth {
                 }
                 state.verifier.verify(token)
             }
+            // Not for this deployment's audience: perhaps a platform credential.
+            Err(e) if e.kind() == gatepass::ErrorCode::WrongAudience => {
+                state.platform_verifier.verify(token).map_err(|_| e)
+            }
             other => other,
         }
         .map_err(|e| ApiError::invalid_token(&e))?;

@@ -96,12 +96,15 @@ pub fn open_state(
     let ring = keys::load(&mut conn, &kek, config.algorithm, now()).map_err(|e| e.to_string())?;
     status::alloc::ensure_first(&mut conn, config.status_list_capacity, now())
         .map_err(|e| e.to_string())?;
-    let verifier =
+    let verifier_for = |audiences: Vec<String>| {
         gatepass::Verifier::offline(config.issuer_url.clone(), ring.jwks.json.as_bytes())
             .prefix(config.token_prefix.clone())
-            .audiences(config.audiences.clone())
+            .audiences(audiences)
             .build()
-            .map_err(|e| format!("internal error building the verifier: {e}"))?;
+            .map_err(|e| format!("internal error building the verifier: {e}"))
+    };
+    let verifier = verifier_for(config.audiences.clone())?;
+    let platform_verifier = verifier_for(vec![crate::scopes::PLATFORM_AUDIENCE.to_owned()])?;
     // The push channel starts at the log's head, with every list's version (read after the
     // head: versions may be ahead of it, never behind).
     let head = crate::db::queries::events::head(&mut conn).map_err(|e| e.to_string())?;
@@ -117,6 +120,7 @@ pub fn open_state(
         keys: ArcSwap::from_pointee(ring),
         lists: ListCache::default(),
         verifier,
+        platform_verifier,
         last_used: Mutex::new(HashMap::new()),
         hub: crate::stream::Hub::new(config.stream_buffer, head, versions),
         list_sync: Mutex::new(()),
@@ -140,6 +144,7 @@ fn bootstrap(state: &AppState, conn: &mut DbConn) -> Result<Option<String>, Stri
             id: "default".into(),
             max_expiry_days: None,
             created_at: now(),
+            name: None,
         },
     );
     match created {
@@ -157,6 +162,7 @@ fn bootstrap(state: &AppState, conn: &mut DbConn) -> Result<Option<String>, Stri
         not_after: None,
         created_by: None,
         rotated_from: None,
+        platform: false,
     };
     let mut created = service::create(
         state,

@@ -26,3 +26,4 @@ pub mod status;
 pub mod stream;
 pub mod sync;
 pub mod tokens;
+pub mod workspaces;

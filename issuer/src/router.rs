@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 
 use crate::openapi::ApiDoc;
 use crate::routes::{
-    audit, batch, discovery, health, me, page, scopes, status_lists, tokens, usage,
+    audit, batch, discovery, health, me, page, scopes, status_lists, tokens, usage, workspaces,
 };
 use crate::state::AppState;
 use crate::{edge, metrics};
@@ -38,6 +38,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(scopes::catalog))
         .routes(routes!(audit::list))
         .routes(routes!(usage::report))
+        .routes(routes!(workspaces::create, workspaces::list))
+        .routes(routes!(workspaces::get, workspaces::update))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(metrics::render))

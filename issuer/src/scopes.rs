@@ -42,6 +42,15 @@ pub const TOKENS_WRITE: &str = "tokens:write";
 pub const TOKENS_ADMIN: &str = "tokens:admin";
 /// Built-in scope: report token use.
 pub const USAGE_REPORT: &str = "usage:report";
+/// The platform credential's only scope: provisioning (workspaces, portal sessions, webhooks)
+/// across workspaces. Not in the catalog: no token can grant it; only
+/// `gatepass-issuer token mint --platform` makes one.
+pub const PLATFORM_ADMIN: &str = "platform:admin";
+/// The audience of platform credentials: product APIs refuse them (`wrong_audience`, whether
+/// they configure audiences or not), only the issuer's platform routes accept them.
+pub const PLATFORM_AUDIENCE: &str = "gatepass:platform";
+/// The `ws` of a platform credential: it belongs to no workspace.
+pub const PLATFORM_WORKSPACE: &str = "*";
 
 fn def(name: &str, description: &str, category: &str, implies: &[&str]) -> ScopeDef {
     ScopeDef {

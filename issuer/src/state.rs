@@ -32,6 +32,9 @@ pub struct Inner {
     pub lists: ListCache,
     /// Verifies the management API's bearer tokens with the same core as every SDK.
     pub verifier: gatepass::Verifier,
+    /// Verifies platform credentials (audience `gatepass:platform`), fed the same keys and
+    /// lists.
+    pub platform_verifier: gatepass::Verifier,
     /// `jti` → last use, written to the store in batches.
     pub last_used: Mutex<HashMap<String, i64>>,
     /// `jti` → (name, expires_at) for `/v1/me`: both are fixed at creation, so a hit skips

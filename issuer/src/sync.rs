@@ -25,10 +25,11 @@ pub fn sync_keys(state: &AppState, conn: &mut db::DbConn) -> Result<bool, String
     }
     let ring =
         keys::load(conn, &state.kek, state.config.algorithm, now()).map_err(|e| e.to_string())?;
-    state
-        .verifier
-        .update_jwks(ring.jwks.json.as_bytes())
-        .map_err(|e| e.to_string())?;
+    for verifier in [&state.verifier, &state.platform_verifier] {
+        verifier
+            .update_jwks(ring.jwks.json.as_bytes())
+            .map_err(|e| e.to_string())?;
+    }
     state.keys.store(std::sync::Arc::new(ring));
     *seen = Some(key_q::fingerprint(conn).map_err(|e| e.to_string())?);
     Ok(true)
@@ -71,10 +72,12 @@ pub fn sync_lists(state: &AppState, conn: &mut db::DbConn, all: bool) -> Result<
             .observe(started.elapsed().as_secs_f64());
         let jwt = signed.jwt.clone();
         if state.lists.put(signed) {
-            state
-                .verifier
-                .update_status_list(&status::uri(&state.config.issuer_url, &row.id), jwt)
-                .map_err(|e| e.to_string())?;
+            let uri = status::uri(&state.config.issuer_url, &row.id);
+            for verifier in [&state.verifier, &state.platform_verifier] {
+                verifier
+                    .update_status_list(&uri, &jwt)
+                    .map_err(|e| e.to_string())?;
+            }
         }
     }
     Ok(())

@@ -1209,3 +1209,33 @@ fn key_rotation_by_age_refuses_no_token() {
     assert_eq!(unknown, 0);
     assert!(on_new > 0, "no key rotated by age signed within the run");
 }
+
+/// `token mint --platform` prints a platform credential that provisions workspaces over the API;
+/// it does not mix with the options of a user token.
+#[test]
+fn the_cli_mints_a_platform_credential() {
+    let env = Env::new(Backend::Sqlite);
+    let server = serve(&env);
+    let port = server.url.rsplit(':').next().unwrap().to_owned();
+    let out = env
+        .command(port.parse().unwrap())
+        .args(["token", "mint", "--platform", "--name", "product backend"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let platform = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("product APIs refuse it"));
+    let (status, body) = post(
+        &format!("{}/v1/workspaces", server.url),
+        &platform,
+        json!({"id": "ws_cli"}),
+    );
+    assert_eq!(status, 201, "{body}");
+    let (code, _, err) = env.run(&["token", "mint", "--platform", "--workspace", "default"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot be used with"), "{err}");
+}

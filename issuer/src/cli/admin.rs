@@ -52,6 +52,7 @@ pub fn workspace(config: &Config, cmd: WorkspaceCommand) -> Result<(), String> {
                 id: id.clone(),
                 max_expiry_days: max_expiry_days.map(i64::from),
                 created_at: now(),
+                name: None,
             };
             match ws_q::insert(&mut conn, &row) {
                 Err(e) if is_unique_violation(&e) => {
@@ -83,9 +84,19 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
         workspace,
         subject,
         scopes,
+        platform,
         name,
         expires_in_days,
     } = cmd;
+    if name.trim().is_empty() || name.trim().chars().count() > 100 {
+        return Err("--name must be 1 to 100 characters".into());
+    }
+    if platform {
+        return mint_platform(config, name.trim(), expires_in_days);
+    }
+    let (Some(workspace), Some(subject), Some(scopes)) = (workspace, subject, scopes) else {
+        return Err("give --workspace, --subject and --scopes (or --platform)".into());
+    };
     let catalog = config
         .catalog()
         .map_err(|e| format!("configuration error: {e}"))?;
@@ -93,9 +104,6 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
     let scopes = catalog
         .expand(&requested)
         .map_err(|s| format!("unknown scope \"{s}\" (see GET /v1/scopes)"))?;
-    if name.trim().is_empty() || name.trim().chars().count() > 100 {
-        return Err("--name must be 1 to 100 characters".into());
-    }
     let (pool, _, _) = open_store(config)?;
     let mut conn = db::get(&pool).map_err(|e| e.to_string())?;
     let ws = ws_q::get(&mut conn, &workspace)
@@ -131,6 +139,7 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
         not_after: None,
         created_by: None,
         rotated_from: None,
+        platform: false,
     };
     // The same service as the API: the token goes into a published list, with its audit event.
     let (state, _) = open_state(config.clone(), 1)?;
@@ -145,6 +154,41 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
     .map_err(|e| format!("minting failed: {}", e.detail()))?;
     let row = &created[0].row;
     eprintln!("minted {} for {} in {}", row.id, row.subject, row.workspace);
+    println!("{}", created[0].secret);
+    Ok(())
+}
+
+/// `token mint --platform`: a credential for the product's backend (scope `platform:admin`).
+fn mint_platform(config: &Config, name: &str, expires_in_days: Option<i64>) -> Result<(), String> {
+    if expires_in_days.is_some_and(|d| !(1..=3650).contains(&d)) {
+        return Err("--expires-in-days must be 1 to 3650".into());
+    }
+    let spec = MintSpec {
+        workspace: crate::scopes::PLATFORM_WORKSPACE.into(),
+        subject: "platform".into(),
+        name: name.to_owned(),
+        description: "Platform credential: provisioning across workspaces".into(),
+        scopes: vec![crate::scopes::PLATFORM_ADMIN.into()],
+        lifetime_secs: expires_in_days.map(|d| d * 86_400),
+        not_after: None,
+        created_by: None,
+        rotated_from: None,
+        platform: true,
+    };
+    let (state, _) = open_state(config.clone(), 1)?;
+    let mut conn = db::get(&state.pool).map_err(|e| e.to_string())?;
+    let created = service::create(
+        &state,
+        &mut conn,
+        None,
+        &[spec],
+        &serde_json::json!({"via": "cli", "platform": true}),
+    )
+    .map_err(|e| format!("minting failed: {}", e.detail()))?;
+    eprintln!(
+        "minted platform credential {}: scope platform:admin in every workspace; product APIs refuse it. Keep it in your backend only",
+        created[0].row.id
+    );
     println!("{}", created[0].secret);
     Ok(())
 }

@@ -58,14 +58,30 @@ pub enum TokenCommand {
     /// Mint a token and print it alone on stdout (for scripts).
     Mint {
         /// Workspace id (must exist).
-        #[arg(long)]
-        workspace: String,
+        #[arg(
+            long,
+            required_unless_present = "platform",
+            conflicts_with = "platform"
+        )]
+        workspace: Option<String>,
         /// Subject (user id) the token acts for.
-        #[arg(long)]
-        subject: String,
+        #[arg(
+            long,
+            required_unless_present = "platform",
+            conflicts_with = "platform"
+        )]
+        subject: Option<String>,
         /// Space-separated scopes (implied scopes are added).
+        #[arg(
+            long,
+            required_unless_present = "platform",
+            conflicts_with = "platform"
+        )]
+        scopes: Option<String>,
+        /// A platform credential for the product's backend: scope platform:admin (provisioning
+        /// workspaces, portal sessions, webhooks in every workspace); product APIs refuse it.
         #[arg(long)]
-        scopes: String,
+        platform: bool,
         /// Token name.
         #[arg(long, default_value = "CLI token")]
         name: String,

@@ -12,6 +12,8 @@ pub struct WorkspaceRow {
     pub id: String,
     pub max_expiry_days: Option<i64>,
     pub created_at: i64,
+    /// Display name (the product's name for its customer); `None` when not given.
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

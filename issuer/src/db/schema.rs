@@ -7,6 +7,7 @@ diesel::table! {
         id -> Text,
         max_expiry_days -> Nullable<BigInt>,
         created_at -> BigInt,
+        name -> Nullable<Text>,
     }
 }
 

@@ -11,6 +11,7 @@ pub mod scopes;
 pub mod status_lists;
 pub mod tokens;
 pub mod usage;
+pub mod workspaces;
 
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};

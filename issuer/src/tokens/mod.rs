@@ -70,6 +70,9 @@ pub struct MintSpec {
     pub created_by: Option<String>,
     /// The token this one replaces (rotation).
     pub rotated_from: Option<String>,
+    /// A platform credential: audience `gatepass:platform` instead of the deployment's, so
+    /// product APIs refuse it.
+    pub platform: bool,
 }
 
 /// A fresh token id: `tok_` + 26 Crockford base32 characters (48-bit time in ms, 80 random bits),
@@ -134,6 +137,7 @@ pub fn sign(
         claims["exp"] = json!(exp);
     }
     match config.audiences.as_slice() {
+        _ if spec.platform => claims["aud"] = json!(crate::scopes::PLATFORM_AUDIENCE),
         [] => {}
         [one] => claims["aud"] = json!(one),
         many => claims["aud"] = json!(many),

@@ -146,6 +146,7 @@ pub fn create_spec(
         not_after: limits.creator_expires_at,
         created_by: Some(caller.token_id.clone()),
         rotated_from: None,
+        platform: false,
     })
 }
 

@@ -404,6 +404,7 @@ pub fn rotate(
                 not_after: None,
                 created_by: Some(caller.token_id.clone()),
                 rotated_from: Some(old.id.clone()),
+                platform: false,
             };
             let (secret, row) =
                 sign(&state.config, &key, &spec, successor, slot, now).map_err(signing_failed)?;

@@ -223,6 +223,32 @@ impl TestApp {
         drop_database(self.pg_name.as_deref().expect("postgres"));
     }
 
+    /// A platform credential, as `gatepass-issuer token mint --platform` makes one.
+    pub fn platform_token(&self) -> String {
+        let spec = gatepass_issuer::tokens::MintSpec {
+            workspace: gatepass_issuer::scopes::PLATFORM_WORKSPACE.into(),
+            subject: "platform".into(),
+            name: "platform".into(),
+            description: String::new(),
+            scopes: vec![gatepass_issuer::scopes::PLATFORM_ADMIN.into()],
+            lifetime_secs: None,
+            not_after: None,
+            created_by: None,
+            rotated_from: None,
+            platform: true,
+        };
+        let mut conn = gatepass_issuer::db::get(&self.state.pool).unwrap();
+        let mut created = gatepass_issuer::tokens::service::create(
+            &self.state,
+            &mut conn,
+            None,
+            &[spec],
+            &serde_json::json!({}),
+        )
+        .unwrap();
+        created.pop().unwrap().secret
+    }
+
     /// A second issuer replica on the same database (dropping it leaves the database).
     pub fn replica(&self) -> TestApp {
         let (state, _) =

@@ -31,6 +31,39 @@ pub fn insert(conn: &mut DbConn, row: &WorkspaceRow) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Sets the display name and the expiry cap.
+pub fn update(
+    conn: &mut DbConn,
+    id: &str,
+    name: Option<&str>,
+    days: Option<i64>,
+) -> Result<(), DbError> {
+    diesel::update(dsl::workspaces.find(id))
+        .set((
+            dsl::name.eq(name.map(str::to_owned)),
+            dsl::max_expiry_days.eq(days),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A page of workspaces by id, after `after`.
+pub fn page(
+    conn: &mut DbConn,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<WorkspaceRow>, DbError> {
+    let mut query = dsl::workspaces.into_boxed();
+    if let Some(after) = after {
+        query = query.filter(dsl::id.gt(after.to_owned()));
+    }
+    Ok(query
+        .order(dsl::id.asc())
+        .limit(limit)
+        .select(WorkspaceRow::as_select())
+        .load(conn)?)
+}
+
 /// Sets or clears the expiry cap.
 pub fn set_max_expiry(conn: &mut DbConn, id: &str, days: Option<i64>) -> Result<(), DbError> {
     diesel::update(dsl::workspaces.find(id))
