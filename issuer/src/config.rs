@@ -64,6 +64,12 @@ pub struct Config {
     pub http_request_timeout_secs: u64,
     /// Open client connections at most; further ones wait until one closes.
     pub http_max_connections: usize,
+    /// Origins (`https://app.example.com`) a portal session's `return_url` may point to; none
+    /// configured: portal sessions are refused.
+    #[serde(deserialize_with = "string_or_list")]
+    pub portal_return_origins: Vec<String>,
+    /// The product's name, shown on the token page of portal sessions ("Back to …").
+    pub product_name: Option<String>,
     /// Push events kept in memory for subscribers that reconnect, and how far a subscriber may
     /// fall behind before it is disconnected (it then resumes from the database).
     pub stream_buffer: usize,
@@ -95,6 +101,8 @@ impl Default for Config {
             http_request_timeout_secs: 30,
             http_max_connections: 4096,
             stream_buffer: crate::stream::RING,
+            portal_return_origins: Vec::new(),
+            product_name: None,
             scopes: None,
             presets: None,
         }
@@ -228,6 +236,14 @@ impl Config {
         }
         if self.db_pool_size == 0 {
             return bad("db_pool_size", "must be at least 1".into());
+        }
+        for origin in &self.portal_return_origins {
+            if crate::portal::origin_of(origin).as_deref() != Some(origin.as_str()) {
+                return bad(
+                    "portal_return_origins",
+                    format!("\"{origin}\" is not an origin like https://app.example.com (scheme, host, optional port; no path)"),
+                );
+            }
         }
         let in_range = |key: &str, value: u64, lo: u64, hi: u64| {
             if (lo..=hi).contains(&value) {

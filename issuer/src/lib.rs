@@ -16,6 +16,7 @@ pub mod edge;
 pub mod keys;
 pub mod metrics;
 pub mod openapi;
+pub mod portal;
 pub mod problem;
 pub mod router;
 pub mod routes;

@@ -198,6 +198,23 @@ impl ApiError {
         e
     }
 
+    /// 401 for a portal session that is unknown or over.
+    pub fn session_over() -> ApiError {
+        let mut e = ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "Session ended",
+            "this token-settings session has ended; open the token settings from the product again",
+        );
+        e.www_authenticate = Some("Bearer realm=\"gatepass\", error=\"invalid_token\", error_description=\"session ended\"".into());
+        e
+    }
+
+    /// 410: a portal link that was used already or has expired (`code` says which).
+    pub fn gone(code: &'static str, detail: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::GONE, code, "Link no longer valid", detail)
+    }
+
     /// 403: the token lacks `scope`.
     pub fn insufficient_scope(scope: &str) -> ApiError {
         let mut e = ApiError::new(

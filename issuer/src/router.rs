@@ -11,7 +11,8 @@ use utoipa_axum::routes;
 
 use crate::openapi::ApiDoc;
 use crate::routes::{
-    audit, batch, discovery, health, me, page, scopes, status_lists, tokens, usage, workspaces,
+    audit, batch, discovery, health, me, page, portal, scopes, status_lists, tokens, usage,
+    workspaces,
 };
 use crate::state::AppState;
 use crate::{edge, metrics};
@@ -39,6 +40,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(audit::list))
         .routes(routes!(usage::report))
         .routes(routes!(workspaces::create, workspaces::list))
+        .routes(routes!(portal::open))
+        .routes(routes!(portal::exchange))
         .routes(routes!(workspaces::get, workspaces::update))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))

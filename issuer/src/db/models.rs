@@ -4,7 +4,9 @@
 
 use diesel::prelude::*;
 
-use super::schema::{audit_events, signing_keys, status_events, status_lists, tokens, workspaces};
+use super::schema::{
+    audit_events, portal_sessions, signing_keys, status_events, status_lists, tokens, workspaces,
+};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = workspaces)]
@@ -89,4 +91,22 @@ pub struct EventRow {
     pub at: i64,
     /// `status` (a list changed) or `keys` (the published keys changed).
     pub kind: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = portal_sessions)]
+pub struct PortalSessionRow {
+    pub id: String,
+    pub code_hash: String,
+    pub secret_hash: Option<String>,
+    pub workspace: String,
+    pub subject: String,
+    pub role: String,
+    pub scopes: String,
+    pub return_url: String,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+    pub code_expires_at: i64,
+    pub exchanged_at: Option<i64>,
+    pub expires_at: Option<i64>,
 }

@@ -47,6 +47,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    portal_sessions (id) {
+        id -> Text,
+        code_hash -> Text,
+        secret_hash -> Nullable<Text>,
+        workspace -> Text,
+        subject -> Text,
+        role -> Text,
+        scopes -> Text,
+        return_url -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> BigInt,
+        code_expires_at -> BigInt,
+        exchanged_at -> Nullable<BigInt>,
+        expires_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
     event_head (id) {
         id -> Integer,
         seq -> BigInt,
@@ -98,4 +116,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     status_events,
     event_head,
+    portal_sessions,
 );

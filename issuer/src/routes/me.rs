@@ -14,6 +14,18 @@ use crate::tokens::view::Me;
 #[utoipa::path(get, path = "/v1/me", tag = "tokens", security(("bearer" = [])), description = "Who the presented token is (the \"Test token\" call); needs no scope.",
     responses((status = 200, description = "The token's identity", body = Me), responses::Unauthorized))]
 pub async fn me(State(state): State<AppState>, Auth(caller): Auth) -> Result<Response, ApiError> {
+    if let Some(ends) = caller.session_expires_at {
+        // A portal session: no token row to read.
+        let me = Me {
+            token_id: caller.token_id,
+            name: "Token settings session".into(),
+            subject: caller.subject,
+            workspace: caller.workspace,
+            scopes: caller.scopes,
+            expires_at: Some(rfc3339(ends)),
+        };
+        return Ok(super::tokens::typed(StatusCode::OK, &me));
+    }
     let (name, expires_at) = match state.me_cache.get(&caller.token_id) {
         Some(hit) => hit,
         None => {

@@ -7,6 +7,7 @@ pub mod discovery;
 pub mod health;
 pub mod me;
 pub mod page;
+pub mod portal;
 pub mod scopes;
 pub mod status_lists;
 pub mod tokens;

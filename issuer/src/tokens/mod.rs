@@ -29,6 +29,9 @@ pub struct Caller {
     pub scopes: Vec<String>,
     /// `exp`; `None` for a token that never expires. What it creates cannot outlive it.
     pub expires_at: Option<i64>,
+    /// A portal session (not a token) ends at this time; `None` for tokens. Tokens a session
+    /// creates may outlive it, as tokens created from a product's web session do.
+    pub session_expires_at: Option<i64>,
 }
 
 impl Caller {

@@ -179,6 +179,7 @@ mod tests {
             workspace: "acme".into(),
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
             expires_at: None,
+            session_expires_at: None,
         }
     }
 

@@ -4,5 +4,6 @@ pub mod audit;
 pub mod events;
 pub mod keys;
 pub mod lists;
+pub mod portal;
 pub mod tokens;
 pub mod workspaces;
