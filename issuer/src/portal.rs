@@ -42,7 +42,7 @@ pub struct Request {
     pub workspace: String,
     /// The signed-in user.
     pub subject: String,
-    /// Where "Back to <product>" and signing out lead.
+    /// Where the page's "Back to …" link and signing out lead.
     pub return_url: String,
     /// `member` (own tokens, the default) or `admin` (every token of the workspace).
     pub role: Option<String>,
