@@ -31,7 +31,7 @@ function issuerBinary() {
   return bin
 }
 
-async function startIssuer({ listTtl = 5 } = {}) {
+async function startIssuer({ listTtl = 5, env: extraEnv = () => ({}) } = {}) {
   const port = await freePort()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatepass-node-'))
   const url = `http://127.0.0.1:${port}`
@@ -41,6 +41,7 @@ async function startIssuer({ listTtl = 5 } = {}) {
     // A rotated key is published 2 s before it signs (the default waits for polling verifiers).
     GATEPASS_KEY_ACTIVATION_DELAY_SECS: '2',
   }
+  Object.assign(env, extraEnv(url))
   const child = spawn(issuerBinary(), ['serve'], { env, stdio: ['ignore', 'pipe', 'ignore'] })
   const admin = await new Promise((resolve, reject) => {
     let out = ''

@@ -7,7 +7,7 @@ import { CreateDialog } from "./create-dialog.js";
 import { byId, h, replace, show } from "./dom.js";
 import { count, date, daysFromNow, quoted } from "./format.js";
 import { SecretDialog } from "./secret-dialog.js";
-import { explain, forget, signIn, store, storedToken } from "./session.js";
+import { exchangePortalCode, explain, forget, signIn, store, storedPortal, storedToken, takePortalCode } from "./session.js";
 import { TokenList } from "./token-list.js";
 
 // What discovery says of this issuer; the defaults serve until it answers.
@@ -31,6 +31,8 @@ function announce(message) {
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => (toast.textContent = ""), 8000);
 }
+
+const SIGNED_OUT = "Signed out. The token was forgotten by this tab.";
 
 function showSignIn(message) {
   show(byId("tokens-view"), false);
@@ -61,17 +63,32 @@ async function enter(signedIn) {
 
 function renderWho() {
   const me = session.me;
+  const portal = storedPortal();
   replace(
     byId("who"),
-    "Signed in with ",
-    h("strong", { text: quoted(me.name) }),
-    ` · ${me.subject} · workspace ${me.workspace}`,
+    ...(portal
+      ? ["API tokens of ", h("strong", { text: me.subject }), ` · workspace ${me.workspace}`]
+      : ["Signed in with ", h("strong", { text: quoted(me.name) }), ` · ${me.subject} · workspace ${me.workspace}`]),
     session.isAdmin ? h("span", { class: "tag", text: "admin" }) : null,
   );
   show(byId("who"), true);
+  const back = byId("back-to-product");
+  if (portal) {
+    back.href = portal.returnUrl;
+    back.textContent = `Back to ${portal.productName}`;
+  }
+  show(back, Boolean(portal));
 }
 
 function signOut(message) {
+  // A session from the product's portal ends where it came from.
+  const portal = storedPortal();
+  if (portal && message === SIGNED_OUT) {
+    forget();
+    location.assign(portal.returnUrl);
+    return;
+  }
+  show(byId("back-to-product"), false);
   session = null;
   list = null;
   forget();
@@ -185,6 +202,19 @@ async function openCreate() {
   }
 }
 
+/** Signs in with a portal link's code (`null`: there was none); true when there was one. */
+async function enterPortal(code) {
+  if (code === null) return false;
+  if (session) signOut();
+  forget();
+  try {
+    await enter(await signIn(await exchangePortalCode(code)));
+  } catch (error) {
+    showSignIn(error.message);
+  }
+  return true;
+}
+
 async function start() {
   try {
     issuer = await call(null, "GET", "/.well-known/gatepass-configuration");
@@ -206,9 +236,13 @@ async function start() {
       button.disabled = false;
     }
   });
-  byId("sign-out").addEventListener("click", () => signOut("Signed out. The token was forgotten by this tab."));
+  byId("sign-out").addEventListener("click", () => signOut(SIGNED_OUT));
   byId("create-open").addEventListener("click", openCreate);
 
+  // Opened from a product's portal link (also one followed in this tab later): exchange its
+  // one-time code for a session.
+  window.addEventListener("hashchange", () => enterPortal(takePortalCode()));
+  if (await enterPortal(takePortalCode())) return;
   const token = storedToken();
   if (!token) return showSignIn();
   try {

@@ -4,6 +4,8 @@
 import { ApiError, call } from "./api.js";
 
 const KEY = "gatepass.token";
+// A portal session (opened by the product the person is signed in to): where to go back to.
+const PORTAL_KEY = "gatepass.portal";
 const READ_SCOPES = ["tokens:read", "tokens:write", "tokens:admin"];
 
 /** The stored token, or null. */
@@ -20,9 +22,50 @@ export function store(token) {
   sessionStorage.setItem(KEY, token);
 }
 
-/** Forgets the token. */
+/** Forgets the token (and the portal it came from). */
 export function forget() {
   sessionStorage.removeItem(KEY);
+  sessionStorage.removeItem(PORTAL_KEY);
+}
+
+/** The product this tab's session came from: `{ returnUrl, productName }`, or null. */
+export function storedPortal() {
+  try {
+    const value = JSON.parse(sessionStorage.getItem(PORTAL_KEY) || "null");
+    return value && typeof value.returnUrl === "string" ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Takes the one-time code of a portal link (`#portal=…`) out of the address bar at once, so it
+ * stays in no history entry, bookmark or screenshot. Returns the code, or null.
+ */
+export function takePortalCode() {
+  const match = /^#portal=([A-Za-z0-9_-]{1,100})$/.exec(location.hash);
+  if (!location.hash.startsWith("#portal=")) return null;
+  history.replaceState(null, "", location.pathname + location.search);
+  return match ? match[1] : "";
+}
+
+/**
+ * Exchanges a portal code for a session (once; the issuer refuses a second use). Resolves to
+ * the session token, or rejects with an Error saying, for people, what to do.
+ */
+export async function exchangePortalCode(code) {
+  let session;
+  try {
+    session = await call(null, "POST", "/v1/portal-sessions/exchange", { code });
+  } catch (error) {
+    const back = "Go back to the product and open the token settings again.";
+    if (error instanceof ApiError && error.code === "portal_code_used") throw new Error(`This link was used already. ${back}`);
+    if (error instanceof ApiError && error.code === "portal_code_expired") throw new Error(`This link has expired. ${back}`);
+    if (error instanceof ApiError && error.status === 404) throw new Error(`This link is not valid. ${back}`);
+    throw new Error(explain(error));
+  }
+  sessionStorage.setItem(PORTAL_KEY, JSON.stringify({ returnUrl: session.return_url, productName: session.product_name || "the product" }));
+  return session.token;
 }
 
 /** What went wrong with a token, for people. */

@@ -19,8 +19,9 @@ export function missingBrowser() {
   return fs.existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (apt-get install chromium)`;
 }
 
-export async function launch() {
-  fs.rmSync(ARTIFACTS, { recursive: true, force: true });
+/** Starts Chromium; `keepArtifacts` leaves the screenshots of suites that ran before. */
+export async function launch({ keepArtifacts = false } = {}) {
+  if (!keepArtifacts) fs.rmSync(ARTIFACTS, { recursive: true, force: true });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,
