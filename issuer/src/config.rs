@@ -70,6 +70,11 @@ pub struct Config {
     pub portal_return_origins: Vec<String>,
     /// The product's name, shown on the token page of portal sessions ("Back to …").
     pub product_name: Option<String>,
+    /// The product's address, linked from the token page of portal sessions.
+    pub product_url: Option<String>,
+    /// Origins allowed to frame the token page (a product embedding it); none by default.
+    #[serde(deserialize_with = "string_or_list")]
+    pub frame_ancestors: Vec<String>,
     /// Push events kept in memory for subscribers that reconnect, and how far a subscriber may
     /// fall behind before it is disconnected (it then resumes from the database).
     pub stream_buffer: usize,
@@ -103,6 +108,8 @@ impl Default for Config {
             stream_buffer: crate::stream::RING,
             portal_return_origins: Vec::new(),
             product_name: None,
+            product_url: None,
+            frame_ancestors: Vec::new(),
             scopes: None,
             presets: None,
         }
@@ -236,6 +243,22 @@ impl Config {
         }
         if self.db_pool_size == 0 {
             return bad("db_pool_size", "must be at least 1".into());
+        }
+        if let Some(url) = &self.product_url {
+            if crate::portal::origin_of(url).is_none() {
+                return bad(
+                    "product_url",
+                    format!("must be an http(s) URL, got \"{url}\""),
+                );
+            }
+        }
+        for origin in &self.frame_ancestors {
+            if crate::portal::origin_of(origin).as_deref() != Some(origin.as_str()) {
+                return bad(
+                    "frame_ancestors",
+                    format!("\"{origin}\" is not an origin like https://app.example.com (scheme, host, optional port; no path)"),
+                );
+            }
         }
         for origin in &self.portal_return_origins {
             if crate::portal::origin_of(origin).as_deref() != Some(origin.as_str()) {
@@ -375,6 +398,35 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("issuer_url"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn origins_must_be_origins() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env(
+                "GATEPASS_PORTAL_RETURN_ORIGINS",
+                "https://app.example.com, http://127.0.0.1:3000",
+            );
+            jail.set_env("GATEPASS_FRAME_ANCESTORS", "https://app.example.com");
+            jail.set_env("GATEPASS_PRODUCT_URL", "https://app.example.com/home");
+            let c = Config::load(None).unwrap();
+            assert_eq!(c.portal_return_origins.len(), 2);
+            for (key, value) in [
+                (
+                    "GATEPASS_PORTAL_RETURN_ORIGINS",
+                    "https://app.example.com/settings",
+                ),
+                ("GATEPASS_FRAME_ANCESTORS", "*"),
+                ("GATEPASS_PRODUCT_URL", "javascript:alert(1)"),
+            ] {
+                jail.set_env(key, value);
+                let err = Config::load(None).unwrap_err().to_string();
+                let name = key.trim_start_matches("GATEPASS_").to_ascii_lowercase();
+                assert!(err.contains(&name), "{key}={value}: {err}");
+                jail.set_env(key, "https://app.example.com");
+            }
             Ok(())
         });
     }

@@ -79,6 +79,8 @@ pub struct Exchanged {
     pub return_url: String,
     /// The product's name (`product_name`), for "Back to …"; null when not configured.
     pub product_name: Option<String>,
+    /// The product's address (`product_url`); null when not configured.
+    pub product_url: Option<String>,
 }
 
 /// `scheme://host[:port]` of an http(s) URL, lower-cased; `None` for anything else (other
@@ -265,6 +267,7 @@ pub fn exchange(
         role: row.role,
         return_url: row.return_url,
         product_name: state.config.product_name.clone(),
+        product_url: state.config.product_url.clone(),
     })
 }
 

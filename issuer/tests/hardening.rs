@@ -370,3 +370,35 @@ on_both_backends!(
     usage_times_are_exactly_rfc3339,
     size_type_and_method_errors_are_problems,
 );
+
+/// A product may frame the page only from the origins the deployment names (`frame_ancestors`);
+/// by default nobody may, in old browsers too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn framing_is_refused_unless_the_deployment_allows_an_origin() {
+    let closed = TestApp::new(Backend::Sqlite);
+    let page = closed.call("GET", "/", None, None).await;
+    let csp = page.headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(page.headers["x-frame-options"], "DENY");
+    let open = TestApp::with(Backend::Sqlite, |c| {
+        c.frame_ancestors = vec!["https://app.product.example".into()];
+    });
+    for path in ["/", "/assets/app.js"] {
+        let r = open.call("GET", path, None, None).await;
+        let csp = r.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            csp.contains("frame-ancestors https://app.product.example;"),
+            "{path}: {csp}"
+        );
+        assert!(
+            r.headers.get("x-frame-options").is_none(),
+            "X-Frame-Options cannot name origins"
+        );
+    }
+}

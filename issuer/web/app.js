@@ -78,6 +78,12 @@ function renderWho() {
     back.textContent = `Back to ${portal.productName}`;
   }
   show(back, Boolean(portal));
+  const product = byId("product-link");
+  if (portal?.productUrl) {
+    product.href = portal.productUrl;
+    product.textContent = portal.productName;
+  }
+  show(product, Boolean(portal?.productUrl));
 }
 
 function signOut(message) {
@@ -89,6 +95,7 @@ function signOut(message) {
     return;
   }
   show(byId("back-to-product"), false);
+  show(byId("product-link"), false);
   session = null;
   list = null;
   forget();

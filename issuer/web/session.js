@@ -64,7 +64,10 @@ export async function exchangePortalCode(code) {
     if (error instanceof ApiError && error.status === 404) throw new Error(`This link is not valid. ${back}`);
     throw new Error(explain(error));
   }
-  sessionStorage.setItem(PORTAL_KEY, JSON.stringify({ returnUrl: session.return_url, productName: session.product_name || "the product" }));
+  sessionStorage.setItem(
+    PORTAL_KEY,
+    JSON.stringify({ returnUrl: session.return_url, productName: session.product_name || "the product", productUrl: session.product_url || null }),
+  );
   return session.token;
 }
 

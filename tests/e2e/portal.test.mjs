@@ -40,7 +40,7 @@ describe("token page opened from a product (portal sessions)", { skip: noBrowser
 
   before(async () => {
     issuer = await helpers.startIssuer({
-      env: (url) => ({ GATEPASS_PORTAL_RETURN_ORIGINS: url, GATEPASS_PRODUCT_NAME: "Acme Cloud" }),
+      env: (url) => ({ GATEPASS_PORTAL_RETURN_ORIGINS: url, GATEPASS_PRODUCT_NAME: "Acme Cloud", GATEPASS_PRODUCT_URL: "https://cloud.acme.example" }),
     });
     platform = issuer.cli("token", "mint", "--platform", "--name", "Acme backend").trim();
     assert.equal((await backend("POST", "/v1/workspaces", { id: "ws_acme", name: "Acme" })).status, 201);
@@ -65,6 +65,7 @@ describe("token page opened from a product (portal sessions)", { skip: noBrowser
     assert.match(await page.locator("#who").innerText(), /API tokens of user_42 · workspace ws_acme/);
     const back = page.getByRole("link", { name: "Back to Acme Cloud" });
     assert.equal(await back.getAttribute("href"), returnUrl());
+    assert.equal(await page.getByRole("link", { name: "Acme Cloud", exact: true }).getAttribute("href"), "https://cloud.acme.example");
     await page.getByText("No tokens").first().waitFor();
     assert.equal(await rows().count(), 0, "a member sees only their own tokens, not user_7's");
     await screenshot(page, "portal-signed-in");

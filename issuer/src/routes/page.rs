@@ -11,12 +11,13 @@
 
 use std::sync::OnceLock;
 
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
 use crate::keys::etag_of;
 use crate::problem::{responses, ApiError};
+use crate::state::AppState;
 
 /// One embedded file.
 struct Asset {
@@ -60,13 +61,24 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
     style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; \
     frame-ancestors 'none'; require-trusted-types-for 'script'; trusted-types 'none'";
 
+/// The policy with the deployment's `frame_ancestors` (origins allowed to frame the page, for a
+/// product that embeds it; none by default).
+pub fn content_security_policy(frame_ancestors: &[String]) -> String {
+    if frame_ancestors.is_empty() {
+        return CONTENT_SECURITY_POLICY.to_owned();
+    }
+    CONTENT_SECURITY_POLICY.replace(
+        "frame-ancestors 'none'",
+        &format!("frame-ancestors {}", frame_ancestors.join(" ")),
+    )
+}
+
 /// The security headers of every page answer.
-fn security_headers() -> [(HeaderName, HeaderValue); 6] {
-    [
-        (
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-        ),
+fn security_headers(frame_ancestors: &[String]) -> Vec<(HeaderName, HeaderValue)> {
+    let csp = HeaderValue::from_str(&content_security_policy(frame_ancestors))
+        .unwrap_or_else(|_| HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    let mut headers = vec![
+        (header::CONTENT_SECURITY_POLICY, csp),
         (
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
@@ -75,8 +87,6 @@ fn security_headers() -> [(HeaderName, HeaderValue); 6] {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ),
-        // For browsers that predate `frame-ancestors`.
-        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
         (
             HeaderName::from_static("cross-origin-opener-policy"),
             HeaderValue::from_static("same-origin"),
@@ -85,7 +95,13 @@ fn security_headers() -> [(HeaderName, HeaderValue); 6] {
             HeaderName::from_static("cross-origin-resource-policy"),
             HeaderValue::from_static("same-origin"),
         ),
-    ]
+    ];
+    if frame_ancestors.is_empty() {
+        // For browsers that predate `frame-ancestors` (it cannot name allowed origins, so it is
+        // left out when a product may frame the page).
+        headers.push((header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")));
+    }
+    headers
 }
 
 /// The ETag of each asset, computed once.
@@ -96,7 +112,7 @@ fn etags() -> &'static [String] {
 
 /// Serves one asset; revalidated on every load (`no-cache` + ETag) so an upgraded issuer
 /// never runs a stale mix of old and new modules.
-fn serve(name: &str, headers: &HeaderMap) -> Response {
+fn serve(name: &str, headers: &HeaderMap, frame_ancestors: &[String]) -> Response {
     let Some(i) = ASSETS.iter().position(|a| a.name == name) else {
         return ApiError::not_found(format!("no page asset \"{name}\"")).into_response();
     };
@@ -108,7 +124,9 @@ fn serve(name: &str, headers: &HeaderMap) -> Response {
         asset.content_type,
         asset.body,
     );
-    response.headers_mut().extend(security_headers());
+    response
+        .headers_mut()
+        .extend(security_headers(frame_ancestors));
     response
 }
 
@@ -116,15 +134,19 @@ fn serve(name: &str, headers: &HeaderMap) -> Response {
 #[utoipa::path(get, path = "/", tag = "page",
     description = "The token management page (HTML). Sign in by pasting a token with tokens:read or more.",
     responses((status = 200, description = "The page", content_type = "text/html"), (status = 304, description = "Not modified (If-None-Match)")))]
-pub async fn index(headers: HeaderMap) -> Response {
-    serve("index.html", &headers)
+pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    serve("index.html", &headers, &state.config.frame_ancestors)
 }
 
 /// A script, style sheet or icon of the page.
 #[utoipa::path(get, path = "/assets/{file}", tag = "page", params(("file" = String, Path, description = "Asset file name")),
     responses((status = 200, description = "The file"), (status = 304, description = "Not modified (If-None-Match)"), responses::NotFound))]
-pub async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
-    serve(&file, &headers)
+pub async fn asset(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    serve(&file, &headers, &state.config.frame_ancestors)
 }
 
 #[cfg(test)]
