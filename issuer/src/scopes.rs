@@ -108,12 +108,9 @@ fn default_presets() -> Vec<Preset> {
     vec![
         p("user-read-only", "User (Read-only)", &["user:read"]),
         p("user-full", "User (Full)", &["user:write"]),
-        p(
-            "admin-read-only",
-            "Admin (Read-only)",
-            &["user:read", "admin:read"],
-        ),
-        p("admin-full", "Admin (Full)", &["user:write", "admin:write"]),
+        // Exactly what the seed products grant: the admin presets carry no user scopes.
+        p("admin-read-only", "Admin (Read-only)", &["admin:read"]),
+        p("admin-full", "Admin (Full)", &["admin:write"]),
     ]
 }
 

@@ -260,7 +260,8 @@ async fn create_validates_and_enforces_scope_rules(backend: Backend) {
         .await;
     assert_eq!(
         preset.body["scopes"],
-        json!(["user:read", "user:write", "admin:read", "admin:write"])
+        json!(["admin:read", "admin:write"]),
+        "the seed catalog: Admin (Full) is admin:write (with admin:read), no user scopes"
     );
 
     // Without tokens:write there is no creating at all.
