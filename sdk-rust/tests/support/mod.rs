@@ -29,6 +29,8 @@ pub struct State {
     pub usage_posts: Vec<(String, String)>,
     /// `Last-Event-ID` of every request for the push stream (empty when absent).
     pub last_event_ids: Vec<String>,
+    /// path → where a 302 sends it (a redirect loop when it points back).
+    pub redirects: HashMap<String, String>,
     version: u64,
 }
 
@@ -221,6 +223,20 @@ impl FakeIssuer {
         format!("gp_{}", sign(&header, &claims, key))
     }
 
+    /// Answers `path` with a 302 to `location`.
+    pub fn redirect(&self, path: &str, location: &str) {
+        self.state
+            .lock()
+            .expect("state")
+            .redirects
+            .insert(path.to_owned(), location.to_owned());
+    }
+
+    /// Stops answering at all: the port is closed (the issuer is gone).
+    pub fn stop(&self) {
+        self.server.unblock();
+    }
+
     pub fn set_failing(&self, fail: bool) {
         self.state.lock().expect("state").fail = fail;
     }
@@ -302,6 +318,13 @@ fn serve(server: &tiny_http::Server, state: &Mutex<State>) {
             let mut st = state.lock().expect("state");
             if st.fail {
                 tiny_http::Response::from_string("down").with_status_code(500)
+            } else if let Some(location) = st.redirects.get(&path) {
+                tiny_http::Response::from_string("")
+                    .with_status_code(302)
+                    .with_header(
+                        tiny_http::Header::from_bytes("Location", location.as_bytes())
+                            .expect("header"),
+                    )
             } else if let Some(r) = st.resources.get(&path) {
                 let (body, etag) = (r.body.clone(), r.etag.clone());
                 let counts = st.hits.entry(path.clone()).or_default();
