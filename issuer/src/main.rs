@@ -22,6 +22,12 @@ fn main() {
         Command::Workspace(cmd) => admin::workspace(&config, cmd),
         Command::Token(cmd) => admin::token(&config, cmd),
         Command::Keys(cmd) => admin::keys(&config, cmd),
+        Command::Audit {
+            workspace,
+            since,
+            limit,
+            json,
+        } => gatepass_issuer::cli::operator::audit(&config, workspace, since, limit, json),
     };
     if let Err(e) = result {
         fail(&e);

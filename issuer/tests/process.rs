@@ -1239,3 +1239,125 @@ fn the_cli_mints_a_platform_credential() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("cannot be used with"), "{err}");
 }
+
+/// The operator's CLI, for when the API or the admin token is lost: list, show, revoke (also
+/// every token of a subject), rotate and audit, acting on the database. A revocation from the CLI
+/// reaches a subscribed verifier within seconds, as one from the API does (lists re-polled only
+/// every 300 s), and the audit trail names the actor `cli`.
+#[test]
+fn the_operator_cli_revokes_rotates_and_audits() {
+    let env = Env::new(Backend::Sqlite);
+    let port = free_port();
+    let server = serve_with(&env, port, &[("GATEPASS_STATUS_LIST_TTL", "300")]);
+    let admin = server.bootstrap.clone().unwrap();
+    let cli = |args: &[&str]| {
+        let out = env.command(port).args(args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let mint = |name: &str, subject: &str| {
+        let (status, body) = post(
+            &format!("{}/v1/tokens", server.url),
+            &admin,
+            json!({"name": name, "scopes": ["user:read"], "subject": subject}),
+        );
+        assert_eq!(status, 201, "{body}");
+        (
+            body["token"].as_str().unwrap().to_owned(),
+            body["id"].as_str().unwrap().to_owned(),
+        )
+    };
+    let (leaked, leaked_id) = mint("leaked", "mallory");
+    let (other, _) = mint("other", "mallory");
+    let (keep, keep_id) = mint("keep", "alice");
+    let v = gatepass::Verifier::builder(server.url.clone())
+        .build()
+        .unwrap();
+    assert!(within(Duration::from_secs(10), || v.push_status().connected).is_some());
+
+    let (code_, out, err) = cli(&["token", "list", "--workspace", "default", "--json"]);
+    assert_eq!(code_, 0, "{err}");
+    let listed: Value = serde_json::from_str(&out).unwrap();
+    assert!(listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["id"] == leaked_id.as_str()));
+    let (_, table, _) = cli(&["token", "list", "--subject", "mallory"]);
+    assert!(
+        table.contains("leaked") && table.contains("other") && !table.contains("keep"),
+        "{table}"
+    );
+    let (code_, shown, _) = cli(&["token", "show", &keep_id, "--json"]);
+    assert_eq!(code_, 0);
+    assert_eq!(
+        serde_json::from_str::<Value>(&shown).unwrap()["name"],
+        "keep"
+    );
+
+    // One leaked token, from the shell: refused by the verifier within seconds.
+    let (code_, _, err) = cli(&["token", "revoke", &leaked_id]);
+    assert_eq!(code_, 0, "{err}");
+    assert!(
+        within(Duration::from_secs(5), || code(&v, &leaked) == "revoked").is_some(),
+        "not pushed"
+    );
+    // Everything of that subject.
+    let (code_, out, err) = cli(&[
+        "token",
+        "revoke",
+        "--all-by-subject",
+        "mallory",
+        "--workspace",
+        "default",
+        "--json",
+    ]);
+    assert_eq!(code_, 0, "{err}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&out)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "the one left"
+    );
+    assert!(within(Duration::from_secs(5), || code(&v, &other) == "revoked").is_some());
+    assert_eq!(code(&v, &keep), "ok");
+    let (code_, _, err) = cli(&["token", "revoke", "tok_01NOSUCHTOKENXXXXXXXXXXXXX"]);
+    assert_eq!(code_, 1);
+    assert!(err.contains("no token"), "{err}");
+
+    // Rotation with a grace period: the new secret once on stdout, the old one still works.
+    let (code_, secret, err) = cli(&["token", "rotate", &keep_id, "--grace-period", "1h"]);
+    assert_eq!(code_, 0, "{err}");
+    assert!(err.contains("stops working at"), "{err}");
+    let secret = secret.trim();
+    assert!(within(Duration::from_secs(5), || code(&v, secret) == "ok").is_some());
+    assert_eq!(code(&v, &keep), "ok", "within its grace period");
+    let (code_, _, err) = cli(&["token", "rotate", &keep_id, "--grace-period", "forever"]);
+    assert_eq!(code_, 1);
+    assert!(err.contains("--grace-period"), "{err}");
+
+    // The trail names the CLI.
+    let (code_, out, err) = cli(&["audit", "--workspace", "default", "--json"]);
+    assert_eq!(code_, 0, "{err}");
+    let events: Value = serde_json::from_str(&out).unwrap();
+    let by_cli: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor_subject"] == "cli")
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        by_cli.contains(&"token.revoked") && by_cli.contains(&"token.rotated"),
+        "{by_cli:?}"
+    );
+    let (code_, _, err) = cli(&["audit", "--since", "yesterday"]);
+    assert_eq!(code_, 1);
+    assert!(err.contains("RFC 3339"), "{err}");
+}

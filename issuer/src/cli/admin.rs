@@ -87,7 +87,10 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
         platform,
         name,
         expires_in_days,
-    } = cmd;
+    } = cmd
+    else {
+        return crate::cli::operator::token(config, cmd);
+    };
     if name.trim().is_empty() || name.trim().chars().count() > 100 {
         return Err("--name must be 1 to 100 characters".into());
     }

@@ -1,6 +1,7 @@
 //! The operator CLI (clap): `serve`, `migrate`, `workspace`, `token mint`, `keys`.
 
 pub mod admin;
+pub mod operator;
 pub mod serve;
 
 use std::path::PathBuf;
@@ -35,6 +36,21 @@ pub enum Command {
     /// Manage signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Who created, revoked or rotated what, when (newest first).
+    Audit {
+        /// Only this workspace's events.
+        #[arg(long)]
+        workspace: Option<String>,
+        /// Only events at or after this time (RFC 3339, e.g. 2026-12-01T00:00:00Z).
+        #[arg(long)]
+        since: Option<String>,
+        /// At most this many events.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        /// JSON for scripts instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `workspace …`
@@ -52,9 +68,65 @@ pub enum WorkspaceCommand {
     List,
 }
 
-/// `token …`
+/// `token …` (acting on the database directly: for when the API or the admin token is lost).
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
+    /// List tokens, newest first.
+    List {
+        /// Only this workspace's tokens.
+        #[arg(long)]
+        workspace: Option<String>,
+        /// Only this subject's tokens.
+        #[arg(long)]
+        subject: Option<String>,
+        /// active, expired, revoked or all.
+        #[arg(long, default_value = "active")]
+        status: String,
+        /// At most this many tokens.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        /// JSON for scripts instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one token.
+    Show {
+        /// Token id.
+        id: String,
+        /// JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke tokens now; verifiers learn it as from the API (status lists and push channel).
+    Revoke {
+        /// Token ids.
+        #[arg(
+            required_unless_present = "all_by_subject",
+            conflicts_with = "all_by_subject"
+        )]
+        ids: Vec<String>,
+        /// Revoke every active token of this subject (with --workspace).
+        #[arg(long, requires = "workspace")]
+        all_by_subject: Option<String>,
+        /// The workspace of --all-by-subject.
+        #[arg(long)]
+        workspace: Option<String>,
+        /// JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rotate a token: print its successor's secret once; the old one is revoked now or after
+    /// the grace period.
+    Rotate {
+        /// Token id.
+        id: String,
+        /// Keep the old token working this long (e.g. 1h, 30m, 7d; at most 30d). Default: 0.
+        #[arg(long)]
+        grace_period: Option<String>,
+        /// JSON for scripts (the secret is in `token`).
+        #[arg(long)]
+        json: bool,
+    },
     /// Mint a token and print it alone on stdout (for scripts).
     Mint {
         /// Workspace id (must exist).

@@ -39,7 +39,7 @@ pub async fn list(
     let limit = page_limit(query.limit)?;
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
     let rows = db::run(&state.pool, move |c| {
-        q::page(c, &caller.workspace, after, limit + 1).map_err(ApiError::from)
+        q::page(c, Some(&caller.workspace), None, after, limit + 1).map_err(ApiError::from)
     })
     .await?;
     let (rows, next) = super::page_of(rows, limit, |r| (r.at, r.id.as_str()));

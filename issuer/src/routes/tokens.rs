@@ -120,7 +120,7 @@ pub async fn list(
         q::page(
             c,
             &q::Filter {
-                workspace: &caller.workspace,
+                workspace: Some(&caller.workspace),
                 subject: subject.as_deref(),
                 created_by: created_by.as_deref(),
                 status,

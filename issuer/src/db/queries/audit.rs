@@ -27,16 +27,22 @@ pub fn insert_many(conn: &mut DbConn, rows: &[AuditRow]) -> Result<(), DbError> 
     Ok(())
 }
 
-/// Newest first, after the cursor `(at, id)` when given.
+/// Newest first, after the cursor `(at, id)` when given; `workspace` `None`: every workspace;
+/// `since`: only events at or after it.
 pub fn page(
     conn: &mut DbConn,
-    workspace: &str,
+    workspace: Option<&str>,
+    since: Option<i64>,
     after: Option<(i64, String)>,
     limit: i64,
 ) -> Result<Vec<AuditRow>, DbError> {
-    let mut query = dsl::audit_events
-        .filter(dsl::workspace.eq(workspace))
-        .into_boxed();
+    let mut query = dsl::audit_events.into_boxed();
+    if let Some(workspace) = workspace {
+        query = query.filter(dsl::workspace.eq(workspace.to_owned()));
+    }
+    if let Some(since) = since {
+        query = query.filter(dsl::at.ge(since));
+    }
     if let Some((at, id)) = after {
         query = query.filter(dsl::at.lt(at).or(dsl::at.eq(at).and(dsl::id.lt(id))));
     }

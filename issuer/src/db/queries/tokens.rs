@@ -60,8 +60,8 @@ pub fn get_many(conn: &mut DbConn, ids: &[String]) -> Result<Vec<TokenRow>, DbEr
 /// Which tokens a listing shows.
 #[derive(Debug, Clone, Copy)]
 pub struct Filter<'a> {
-    /// The workspace.
-    pub workspace: &'a str,
+    /// The workspace (`None`: every workspace, for the operator CLI).
+    pub workspace: Option<&'a str>,
     /// Only this subject's.
     pub subject: Option<&'a str>,
     /// Only those created by this token.
@@ -78,9 +78,10 @@ pub fn page(
     after: Option<(i64, String)>,
     limit: i64,
 ) -> Result<Vec<TokenRow>, DbError> {
-    let mut query = dsl::tokens
-        .filter(dsl::workspace.eq(filter.workspace.to_owned()))
-        .into_boxed();
+    let mut query = dsl::tokens.into_boxed();
+    if let Some(workspace) = filter.workspace {
+        query = query.filter(dsl::workspace.eq(workspace.to_owned()));
+    }
     if let Some(subject) = filter.subject {
         query = query.filter(dsl::subject.eq(subject.to_owned()));
     }
