@@ -402,3 +402,85 @@ async fn framing_is_refused_unless_the_deployment_allows_an_origin() {
         );
     }
 }
+
+/// Status lists, JWKS and discovery are served gzip-compressed to clients that ask (the SDKs
+/// do), with their own ETag and `Vary: Accept-Encoding`; conditional requests still answer 304.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn published_documents_are_served_compressed_on_request() {
+    use std::io::Read;
+    let app = TestApp::new(Backend::Sqlite);
+    for path in [
+        "/v1/status-lists/1",
+        "/.well-known/jwks.json",
+        "/.well-known/gatepass-configuration",
+        "/v1/status-lists",
+    ] {
+        let plain = app.call("GET", path, None, None).await;
+        assert_eq!(plain.status, StatusCode::OK);
+        assert!(plain.headers.get("content-encoding").is_none());
+        assert_eq!(plain.headers["vary"], "accept-encoding");
+        let gz = app
+            .call_with(
+                "GET",
+                path,
+                None,
+                None,
+                &[("Accept-Encoding", "br;q=0.9, gzip")],
+            )
+            .await;
+        assert_eq!(gz.headers["content-encoding"], "gzip", "{path}");
+        assert_eq!(gz.headers["vary"], "accept-encoding");
+        let etag = gz.headers["etag"].to_str().unwrap().to_owned();
+        assert_ne!(
+            etag,
+            plain.headers["etag"].to_str().unwrap(),
+            "another representation, another ETag"
+        );
+        // `text` is lossy UTF-8 of the gzip bytes: fetch the raw bytes again through the router.
+        let bytes = {
+            use http_body_util::BodyExt;
+            use tower::ServiceExt;
+            let response = gatepass_issuer::router::app(app.state.clone())
+                .oneshot(
+                    axum::http::Request::builder()
+                        .uri(path)
+                        .header("Accept-Encoding", "gzip")
+                        .body(axum::body::Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            response.into_body().collect().await.unwrap().to_bytes()
+        };
+        let mut unzipped = String::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut unzipped)
+            .unwrap();
+        assert_eq!(unzipped, plain.text, "{path}: the same document");
+        for tag in [etag.as_str(), plain.headers["etag"].to_str().unwrap()] {
+            let again = app
+                .call_with(
+                    "GET",
+                    path,
+                    None,
+                    None,
+                    &[("Accept-Encoding", "gzip"), ("If-None-Match", tag)],
+                )
+                .await;
+            assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{path} {tag}");
+        }
+        let refused = app
+            .call_with(
+                "GET",
+                path,
+                None,
+                None,
+                &[("Accept-Encoding", "gzip;q=0, identity")],
+            )
+            .await;
+        assert!(
+            refused.headers.get("content-encoding").is_none(),
+            "q=0 refuses gzip"
+        );
+    }
+}
