@@ -144,21 +144,26 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
         rotated_from: None,
         platform: false,
     };
-    // The same service as the API: the token goes into a published list, with its audit event.
+    let created = mint_via_service(config, spec, serde_json::json!({"via": "cli"}))?;
+    let row = &created.row;
+    eprintln!("minted {} for {} in {}", row.id, row.subject, row.workspace);
+    println!("{}", created.secret);
+    Ok(())
+}
+
+/// Mints through the same service as the API: the token goes into a published list, with its
+/// audit event.
+fn mint_via_service(
+    config: &Config,
+    spec: MintSpec,
+    detail: serde_json::Value,
+) -> Result<service::Created, String> {
     let (state, _) = open_state(config.clone(), 1)?;
     let mut conn = db::get(&state.pool).map_err(|e| e.to_string())?;
-    let created = service::create(
-        &state,
-        &mut conn,
-        None,
-        &[spec],
-        &serde_json::json!({"via": "cli"}),
-    )
-    .map_err(|e| format!("minting failed: {}", e.detail()))?;
-    let row = &created[0].row;
-    eprintln!("minted {} for {} in {}", row.id, row.subject, row.workspace);
-    println!("{}", created[0].secret);
-    Ok(())
+    service::create(&state, &mut conn, None, &[spec], &detail)
+        .map_err(|e| format!("minting failed: {}", e.detail()))?
+        .pop()
+        .ok_or_else(|| "minting failed: nothing was minted".to_owned())
 }
 
 /// `token mint --platform`: a credential for the product's backend (scope `platform:admin`).
@@ -178,21 +183,16 @@ fn mint_platform(config: &Config, name: &str, expires_in_days: Option<i64>) -> R
         rotated_from: None,
         platform: true,
     };
-    let (state, _) = open_state(config.clone(), 1)?;
-    let mut conn = db::get(&state.pool).map_err(|e| e.to_string())?;
-    let created = service::create(
-        &state,
-        &mut conn,
-        None,
-        &[spec],
-        &serde_json::json!({"via": "cli", "platform": true}),
-    )
-    .map_err(|e| format!("minting failed: {}", e.detail()))?;
+    let created = mint_via_service(
+        config,
+        spec,
+        serde_json::json!({"via": "cli", "platform": true}),
+    )?;
     eprintln!(
         "minted platform credential {}: scope platform:admin in every workspace; product APIs refuse it. Keep it in your backend only",
-        created[0].row.id
+        created.row.id
     );
-    println!("{}", created[0].secret);
+    println!("{}", created.secret);
     Ok(())
 }
 

@@ -59,6 +59,7 @@ pub enum WorkspaceCommand {
     /// Create a workspace.
     Create {
         /// Workspace id, e.g. ws_acme.
+        #[arg(allow_hyphen_values = true)]
         id: String,
         /// Longest expiry tokens of this workspace may have (1–3650 days; default: no cap).
         #[arg(long)]
@@ -179,11 +180,37 @@ pub enum KeysCommand {
     },
     /// Stop publishing a key (refused while live tokens were signed with it, unless --force).
     Retire {
-        /// The key id (kid).
+        /// The key id (kid). Key ids are base64url and may start with '-'.
+        #[arg(allow_hyphen_values = true)]
         kid: String,
         /// Retire even though live tokens were signed with it: they stop verifying everywhere
         /// (connected verifiers within a second). For a leaked key.
         #[arg(long)]
         force: bool,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_id_may_start_with_a_hyphen() {
+        // RFC 7638 thumbprints are base64url: about 1 key in 64 starts with '-'.
+        let cli = Cli::try_parse_from([
+            "gatepass-issuer",
+            "keys",
+            "retire",
+            "-Rp0hVp4Ym8",
+            "--force",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::Keys(KeysCommand::Retire { kid, force }) => {
+                assert_eq!(kid, "-Rp0hVp4Ym8");
+                assert!(force);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }
