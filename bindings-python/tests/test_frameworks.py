@@ -99,3 +99,44 @@ def test_flask_decorator():
             return self._r.get_json(force=True)
 
     check_answers(lambda path, token: R(client.get(path, headers={"Authorization": f"Bearer {token}"} if token else {})))
+
+
+def test_asgi_middleware_with_starlette():
+    pytest.importorskip("starlette")
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.responses import JSONResponse
+    from starlette.routing import Mount, Route
+    from starlette.testclient import TestClient
+
+    from gatepass.asgi import GatepassMiddleware, claims_of
+
+    v = verifier()
+
+    async def who(request):
+        assert claims_of(request.scope) is request.state.gatepass
+        return JSONResponse({"user": request.state.gatepass.subject})
+
+    async def health(_request):
+        return JSONResponse({"ok": True})
+
+    def guarded(**options):
+        return Starlette(routes=[Route("/", who)], middleware=[Middleware(GatepassMiddleware, verifier=v, **options)])
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", health),
+            Mount("/read", app=guarded(scopes=["user:read"])),
+            Mount("/write", app=guarded(scopes=["admin:write"])),
+            Mount("/other-workspace", app=guarded(workspace="ws_other")),
+        ],
+        middleware=[Middleware(GatepassMiddleware, verifier=v, exclude_paths=["/healthz"])],
+    )
+    client = TestClient(app)
+
+    def get(path, token):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return client.get(path + ("/" if path != "/healthz" else ""), headers=headers)
+
+    check_answers(get)
+    assert client.get("/healthz").status_code == 200, "excluded paths need no token"
