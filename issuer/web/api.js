@@ -1,4 +1,4 @@
-// The management API (SPEC §4), as the signed-in person. Only this module calls fetch.
+// The management API (docs/api.md), as the signed-in person. Only this module calls fetch.
 
 /** A failed call: the HTTP status (0 when the issuer was unreachable) and its problem+json. */
 export class ApiError extends Error {

@@ -1,4 +1,4 @@
-// The token management page (SPEC §6): sign in with a pasted token, list, create, revoke and
+// The token management page (issuer/README.md, "The token management page"): sign in with a pasted token, list, create, revoke and
 // rotate tokens. It talks only to the public management API, as the signed-in token.
 
 import { call } from "./api.js";

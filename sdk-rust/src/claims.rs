@@ -1,4 +1,4 @@
-//! The verified claims of a token, and step 9 of SPEC §5: reading them with the right JSON types.
+//! The verified claims of a token, and step 9 of docs/protocol.md ("Verification, step by step"): reading them with the right JSON types.
 
 use std::sync::{Arc, OnceLock};
 

@@ -2,7 +2,7 @@
 //! [`ConfigError`] for inputs (JWKS, status lists, options) that cannot be used at all.
 //!
 //! Token errors carry one stable [`ErrorCode`]; its string form is the contract shared by the
-//! Rust, Python and Node SDKs (SPEC §5). Messages are for people and never contain the token.
+//! Rust, Python and Node SDKs (docs/protocol.md, "Verification, step by step"). Messages are for people and never contain the token.
 
 use std::fmt;
 
@@ -40,7 +40,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    /// Every code, in the order of the verification steps (SPEC §5).
+    /// Every code, in the order of the verification steps (docs/protocol.md).
     pub const ALL: [ErrorCode; 13] = [
         ErrorCode::Malformed,
         ErrorCode::UnsupportedAlgorithm,

@@ -1,7 +1,7 @@
 //! JWK Sets (RFC 7517): reading the issuer's published keys into a [`KeySet`], and
 //! RFC 7638 thumbprints (gatepass uses the thumbprint as every key's `kid`).
 //!
-//! Rules (SPEC §5 "Key and list inputs"): a set that is not JSON, or that holds private or
+//! Rules (docs/protocol.md, "Key and list inputs"): a set that is not JSON, or that holds private or
 //! symmetric key material, or a small-order Ed25519 key, is a configuration error; keys of
 //! other types (RSA, X25519, P-384, …) are ignored. A key's algorithm is its `alg` when
 //! present, otherwise the one algorithm gatepass uses with its `kty`/`crv`.

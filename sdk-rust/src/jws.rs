@@ -1,4 +1,4 @@
-//! Compact JWS (RFC 7515 §7.1) verification, steps 3 to 8 of SPEC §5, shared by tokens
+//! Compact JWS (RFC 7515 §7.1) verification, steps 3 to 8 of docs/protocol.md ("Verification, step by step"), shared by tokens
 //! (`typ` `gatepass+jwt`) and status lists (`typ` `statuslist+jwt`).
 //!
 //! The header must hold exactly `alg`, `typ` and `kid`: anything else (`crit`, `jku`, `jwk`,
@@ -118,7 +118,7 @@ impl<'a> Compact<'a> {
     }
 }
 
-/// The protected header, exactly as SPEC §1 allows it.
+/// The protected header, exactly as docs/protocol.md ("Tokens") allows it.
 struct Header {
     alg: String,
     typ: String,

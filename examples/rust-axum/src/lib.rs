@@ -5,7 +5,7 @@
 //! - `POST /notes` (a JSON string body) needs `user:write`;
 //! - `DELETE /notes` needs `admin:write`.
 //!
-//! Failures answer as the issuer does (SPEC §4): 401 with `WWW-Authenticate: Bearer
+//! Failures answer as the issuer does (docs/api.md, "Errors"): 401 with `WWW-Authenticate: Bearer
 //! error="invalid_token"` for a token that does not verify, 403 with `error="insufficient_scope"`
 //! for a missing scope or another workspace, each with an `application/problem+json` body.
 

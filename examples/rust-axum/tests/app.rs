@@ -1,5 +1,5 @@
 //! The example service over an offline verifier built from the shared example data: 200 with
-//! the scope, 401 and 403 answers shaped exactly as SPEC §4 asks.
+//! the scope, 401 and 403 answers shaped exactly as docs/api.md ("Errors") describes.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 

@@ -1,4 +1,4 @@
-//! `GET /.well-known/gatepass-configuration` and `GET /.well-known/jwks.json` (SPEC §3).
+//! `GET /.well-known/gatepass-configuration` and `GET /.well-known/jwks.json` (docs/protocol.md, "Discovery and keys").
 
 use axum::extract::State;
 use axum::http::HeaderMap;

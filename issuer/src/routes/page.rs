@@ -1,4 +1,4 @@
-//! `GET /` and `GET /assets/{file}`: the token management page (SPEC §6).
+//! `GET /` and `GET /assets/{file}`: the token management page (issuer/README.md, "The token management page").
 //!
 //! The page is plain HTML, CSS and JavaScript modules under `issuer/web/`, embedded in the
 //! binary at compile time: no build step, no CDN, nothing fetched from the internet. It talks

@@ -1,4 +1,4 @@
-//! What the API returns about tokens (SPEC §4). Typed, so the OpenAPI document describes
+//! What the API returns about tokens (docs/api.md). Typed, so the OpenAPI document describes
 //! exactly what is serialized. Token info never holds the secret; only [`NewToken`] does,
 //! once, in the answer that created it.
 

@@ -1,5 +1,5 @@
 //! Signature checks, strict beyond what the backend promises: the range and small-order
-//! rules of SPEC §1 are enforced here, so behaviour does not depend on the backend's version.
+//! rules of docs/protocol.md ("Tokens") are enforced here, so behaviour does not depend on the backend's version.
 //!
 //! Backend: aws-lc-rs, chosen by measurement (see `sdk-rust/README.md`, "Benchmarks").
 

@@ -1,4 +1,4 @@
-//! The issuer's discovery document (`/.well-known/gatepass-configuration`, SPEC §3).
+//! The issuer's discovery document (`/.well-known/gatepass-configuration`, docs/protocol.md, "Discovery and keys").
 
 use serde_json::Value;
 

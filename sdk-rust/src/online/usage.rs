@@ -1,4 +1,4 @@
-//! Usage reports (SPEC §5): the ids of verified tokens, batched in memory and posted to the
+//! Usage reports (docs/protocol.md, "Usage reports"): the ids of verified tokens, batched in memory and posted to the
 //! issuer's `/v1/usage` from a background thread, never on the request path.
 
 use std::collections::HashMap;

@@ -1,4 +1,4 @@
-//! Steps 10 to 13 of SPEC §5 and the two checks `require` adds. Pure functions of the claims,
+//! Steps 10 to 13 of docs/protocol.md ("Verification, step by step") and the two checks `require` adds. Pure functions of the claims,
 //! the policy, the loaded status lists and "now".
 
 use super::options::Policy;

@@ -16,7 +16,7 @@ use crate::error::{ErrorCode, TokenError};
 use crate::jws::{Compact, TOKEN_TYPE};
 use state::{Shared, Snapshot};
 
-/// The largest token accepted, prefix included (SPEC §1); anything longer is refused unread.
+/// The largest token accepted, prefix included (docs/protocol.md, "Tokens"); anything longer is refused unread.
 pub const MAX_TOKEN_BYTES: usize = 8192;
 
 /// Verifies gatepass tokens locally.
@@ -38,7 +38,7 @@ impl Verifier {
 
     /// Verifies `token` (with or without the prefix) and returns its claims.
     ///
-    /// Checks, in order, exactly the steps of SPEC §5; the first that fails decides the code.
+    /// Checks, in order, exactly the steps of docs/protocol.md ("Verification, step by step"); the first that fails decides the code.
     ///
     /// # Errors
     /// A [`TokenError`] whose [`code`](TokenError::code) is one of the stable codes.

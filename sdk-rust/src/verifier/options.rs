@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::clock::{Clock, SystemClock};
 
-/// Default clock-skew allowance: 60 seconds (SPEC §1).
+/// Default clock-skew allowance: 60 seconds (docs/protocol.md, step 12).
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
 /// Default capacity of the verified-token cache.
 pub const DEFAULT_CACHE_SIZE: usize = 10_000;
