@@ -21,6 +21,7 @@ use serde_json::{json, Value};
 use super::caps::{CappedBy, ExpiryLimits};
 use super::requests::authorize;
 use super::{audit_event, new_id, sign, Caller, MintSpec};
+use crate::db::models::ListRow;
 use crate::db::models::TokenRow;
 use crate::db::queries::{audit as audit_q, tokens as q, workspaces as ws_q};
 use crate::db::{self, DbConn, DbError, TxError};
@@ -174,11 +175,17 @@ pub fn expiry_limits(
 
 /// Creates and publishes status lists until the lists this replica serves have room for `n`
 /// more tokens (and the newest is less than half used), each in its own committed transaction
-/// and signed here before any token points at it. Picks up lists other replicas made.
+/// and signed here before any token points at it. Picks up lists other replicas made. Returns
+/// the newest lists as last read, for the allocation plan (its counters are re-checked by the
+/// conditional update that takes them).
 ///
 /// # Errors
 /// Storage or signing failed.
-pub fn prepare_lists(state: &AppState, conn: &mut DbConn, n: usize) -> Result<(), ApiError> {
+pub fn prepare_lists(
+    state: &AppState,
+    conn: &mut DbConn,
+    n: usize,
+) -> Result<Vec<ListRow>, ApiError> {
     let sync = |state: &AppState, conn: &mut DbConn| {
         crate::sync::sync_lists(state, conn, false)
             .map_err(|e| ApiError::from(DbError::Unavailable(e)))
@@ -193,7 +200,7 @@ pub fn prepare_lists(state: &AppState, conn: &mut DbConn, n: usize) -> Result<()
         }
         let served = |id: &str| state.lists.contains(id);
         let Some(seq) = alloc::next_to_create(&newest, &served, n as u64) else {
-            return Ok(());
+            return Ok(newest);
         };
         alloc::create_unless_exists(conn, seq, state.config.status_list_capacity, now())?;
         sync(state, conn)?;
@@ -201,20 +208,21 @@ pub fn prepare_lists(state: &AppState, conn: &mut DbConn, n: usize) -> Result<()
         state.hub.wake();
         synced = true;
     }
-    Ok(())
+    Ok(alloc::newest(conn)?)
 }
 
-/// Runs `f` in a write transaction after making room for `slots` new tokens; when another
-/// transaction took that room first, publishes the next list and runs `f` again.
+/// Runs `f` in a write transaction after making room for `slots` new tokens (`f` gets the
+/// newest lists to plan them from); when another transaction took that room first, publishes
+/// the next list and runs `f` again.
 fn run<T>(
     state: &AppState,
     conn: &mut DbConn,
     slots: usize,
-    mut f: impl FnMut(&mut DbConn) -> Result<T, Fail>,
+    mut f: impl FnMut(&mut DbConn, &[ListRow]) -> Result<T, Fail>,
 ) -> Result<T, ApiError> {
     for _ in 0..4 {
-        prepare_lists(state, conn, slots)?;
-        match db::write_tx(conn, &mut f) {
+        let newest = prepare_lists(state, conn, slots)?;
+        match db::write_tx(conn, |c| f(c, &newest)) {
             Ok(v) => return Ok(v),
             Err(Fail::Api(e)) => return Err(e),
             Err(Fail::NoRoom) => continue,
@@ -236,24 +244,23 @@ pub fn create(
     specs: &[MintSpec],
     detail: &Value,
 ) -> Result<Vec<Created>, ApiError> {
-    let created = run(state, conn, specs.len(), |c| {
+    let created = run(state, conn, specs.len(), |c, newest| {
         let now = now();
         let key = state.keys.load().signing(now);
         let mut changes = ListChanges::default();
         let served = |id: &str| state.lists.contains(id);
-        changes.plan(&alloc::newest(c)?, &served, now, specs.len())?;
+        changes.plan(newest, &served, now, specs.len())?;
         let slots = changes.apply(c, now)?;
         let mut created = Vec::with_capacity(specs.len());
         for (spec, slot) in specs.iter().zip(slots) {
+            // Cut to the creator's expiry (the workspace cap was checked with the request).
+            let limits = ExpiryLimits {
+                workspace_days: None,
+                creator_expires_at: spec.not_after,
+            };
             let mut spec = spec.clone();
-            let mut capped_by = None;
-            if let Some(limit) = spec.not_after {
-                let left = (limit - now).max(1);
-                if spec.lifetime_secs.is_none_or(|l| l > left) {
-                    spec.lifetime_secs = Some(left);
-                    capped_by = Some(CappedBy::Creator);
-                }
-            }
+            let (lifetime_secs, capped_by) = limits.clamp(now, spec.lifetime_secs);
+            spec.lifetime_secs = lifetime_secs;
             let (secret, row) = sign(&state.config, &key, &spec, new_id("tok_"), slot, now)
                 .map_err(signing_failed)?;
             created.push(Created {
@@ -262,7 +269,8 @@ pub fn create(
                 capped_by,
             });
         }
-        store(c, &created, |row| {
+        let rows: Vec<TokenRow> = created.iter().map(|c| c.row.clone()).collect();
+        store(c, &rows, |row| {
             let mut d = json!({"name": row.name, "scopes": row.scopes});
             merge(&mut d, detail);
             audit_event(
@@ -356,7 +364,7 @@ pub fn rotate(
             format!("must be 0 to {MAX_GRACE_SECONDS}"),
         ));
     }
-    let rotated = run(state, conn, ids.len(), |c| {
+    let rotated = run(state, conn, ids.len(), |c, newest| {
         let now = now();
         let key = state.keys.load().signing(now);
         let olds = load_visible(c, Some(caller), ids)?;
@@ -389,7 +397,7 @@ pub fn rotate(
             }
         }
         let served = |id: &str| state.lists.contains(id);
-        changes.plan(&alloc::newest(c)?, &served, now, olds.len())?;
+        changes.plan(newest, &served, now, olds.len())?;
         let slots = changes.apply(c, now)?;
         let mut out = Vec::with_capacity(olds.len());
         for ((old, slot), successor) in olds.into_iter().zip(slots).zip(successors) {
@@ -424,21 +432,16 @@ pub fn rotate(
             });
         }
         let rows: Vec<TokenRow> = out.iter().map(|r| r.new.row.clone()).collect();
-        q::insert_many(c, &rows)?;
-        let events: Vec<_> = out
-            .iter()
-            .map(|r| {
-                audit_event(
-                    &r.old.workspace,
-                    "token.rotated",
-                    Some(&r.old.id),
-                    Some(caller),
-                    json!({"new_token": r.new.row.id, "grace_period_seconds": grace}),
-                    now,
-                )
-            })
-            .collect();
-        audit_q::insert_many(c, &events)?;
+        store(c, &rows, |row| {
+            audit_event(
+                &row.workspace,
+                "token.rotated",
+                row.rotated_from.as_deref(),
+                Some(caller),
+                json!({"new_token": row.id, "grace_period_seconds": grace}),
+                now,
+            )
+        })?;
         Ok(out)
     })?;
     let m = &crate::metrics::METRICS;
@@ -511,14 +514,13 @@ fn signing_failed(e: String) -> Fail {
     Fail::Api(ApiError::internal(&format!("signing failed: {e}")))
 }
 
-/// Stores created tokens and one audit event each.
+/// Stores new token rows and one audit event each.
 fn store(
     conn: &mut DbConn,
-    created: &[Created],
+    rows: &[TokenRow],
     event: impl Fn(&TokenRow) -> crate::db::models::AuditRow,
 ) -> Result<(), DbError> {
-    let rows: Vec<TokenRow> = created.iter().map(|c| c.row.clone()).collect();
-    q::insert_many(conn, &rows)?;
+    q::insert_many(conn, rows)?;
     let events: Vec<_> = rows.iter().map(event).collect();
     audit_q::insert_many(conn, &events)
 }
