@@ -155,11 +155,6 @@ impl ListChanges {
             .push(idx);
     }
 
-    /// True when nothing is to change.
-    pub fn is_empty(&self) -> bool {
-        self.lists.is_empty()
-    }
-
     /// Plans `n` indexes from the newest lists (newest first, as read in this transaction):
     /// only lists this replica serves, older than [`WARMUP_SECS`] first, oldest first.
     ///
@@ -208,36 +203,31 @@ impl ListChanges {
         let mut slots = Vec::new();
         let mut changed = Vec::new();
         for mut change in self.lists.into_values() {
-            let bump = i64::from(!change.revoked.is_empty());
-            if change.take == 0 {
-                if bump == 1 {
-                    let version = q::bump_version(conn, &change.id)?;
-                    change.revoked.sort_unstable();
-                    changed.push((change.id.clone(), version, change.revoked));
+            let revoking = !change.revoked.is_empty();
+            // A change takes indexes (from `plan`), revokes some (from `revoke`), or both.
+            let version = if change.take == 0 {
+                q::bump_version(conn, &change.id)?
+            } else {
+                let (used, version) =
+                    q::take_and_bump(conn, &change.id, change.take, i64::from(revoking))?
+                        .ok_or(AllocError::NoRoom)?;
+                let key = change
+                    .perm_key
+                    .as_deref()
+                    .and_then(|k| URL_SAFE_NO_PAD.decode(k).ok())
+                    .ok_or(AllocError::NoRoom)?;
+                let permutation = Permutation::new(&key, change.capacity as u64);
+                for counter in (used - change.take)..used {
+                    slots.push(Slot {
+                        list: change.id.clone(),
+                        idx: permutation.apply(counter as u64) as i64,
+                    });
                 }
-                continue;
-            }
-            let (used, version) =
-                q::take_and_bump(conn, &change.id, change.take, bump)?.ok_or(AllocError::NoRoom)?;
-            if bump == 1 {
+                version
+            };
+            if revoking {
                 change.revoked.sort_unstable();
-                changed.push((
-                    change.id.clone(),
-                    version,
-                    std::mem::take(&mut change.revoked),
-                ));
-            }
-            let key = change
-                .perm_key
-                .as_deref()
-                .and_then(|k| URL_SAFE_NO_PAD.decode(k).ok())
-                .ok_or(AllocError::NoRoom)?;
-            let permutation = Permutation::new(&key, change.capacity as u64);
-            for counter in (used - change.take)..used {
-                slots.push(Slot {
-                    list: change.id.clone(),
-                    idx: permutation.apply(counter as u64) as i64,
-                });
+                changed.push((change.id, version, change.revoked));
             }
         }
         events::append(conn, &changed, now)?;

@@ -117,11 +117,6 @@ impl Hub {
         self.state.read().map(|s| s.head).unwrap_or(0)
     }
 
-    /// How many verifiers are subscribed to this replica.
-    pub fn subscribers(&self) -> usize {
-        self.live.receiver_count()
-    }
-
     /// Publishes events that follow `head`, in order.
     pub fn publish(&self, events: Vec<Event>) {
         let Ok(mut state) = self.state.write() else {
