@@ -42,7 +42,7 @@ pub async fn list(
         q::page(c, Some(&caller.workspace), None, after, limit + 1).map_err(ApiError::from)
     })
     .await?;
-    let (rows, next) = super::page_of(rows, limit, |r| (r.at, r.id.as_str()));
+    let (rows, next) = super::page_of(rows, limit, |r| super::encode_cursor(r.at, &r.id));
     let events: Vec<Value> = rows
         .iter()
         .map(|r| {

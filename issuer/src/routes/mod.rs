@@ -118,24 +118,17 @@ pub fn decode_cursor(cursor: &str) -> Result<(i64, String), ApiError> {
     Ok((time.parse().map_err(|_| bad())?, id.to_owned()))
 }
 
-/// One page out of `limit + 1` fetched rows: the first `limit`, and the cursor of the last one
-/// when there was more (the extra row only tells that a next page exists).
+/// One page out of `limit + 1` fetched rows: the first `limit`, and the `cursor` of the last
+/// one when there was more (the extra row only tells that a next page exists).
 pub fn page_of<T>(
     mut rows: Vec<T>,
     limit: i64,
-    key: impl Fn(&T) -> (i64, &str),
+    cursor: impl Fn(&T) -> String,
 ) -> (Vec<T>, Option<String>) {
     let limit = usize::try_from(limit).unwrap_or(0);
     let more = rows.len() > limit;
     rows.truncate(limit);
-    let next = if more {
-        rows.last().map(|r| {
-            let (t, id) = key(r);
-            encode_cursor(t, id)
-        })
-    } else {
-        None
-    };
+    let next = if more { rows.last().map(cursor) } else { None };
     (rows, next)
 }
 

@@ -132,7 +132,7 @@ pub async fn list(
         .map_err(ApiError::from)
     })
     .await?;
-    let (rows, next) = super::page_of(rows, limit, |r| (r.created_at, r.id.as_str()));
+    let (rows, next) = super::page_of(rows, limit, |r| super::encode_cursor(r.created_at, &r.id));
     let now = now();
     Ok(typed(
         StatusCode::OK,

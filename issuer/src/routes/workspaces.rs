@@ -119,15 +119,11 @@ pub async fn list(
                 .ok_or_else(|| ApiError::invalid("cursor", "is not a cursor this API returned"))?,
         ),
     };
-    let mut rows = db::run(&state.pool, move |c| {
+    let rows = db::run(&state.pool, move |c| {
         q::page(c, after.as_deref(), limit + 1).map_err(ApiError::from)
     })
     .await?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(usize::try_from(limit).unwrap_or(0));
-    let next_cursor = more
-        .then(|| rows.last().map(|r| URL_SAFE_NO_PAD.encode(&r.id)))
-        .flatten();
+    let (rows, next_cursor) = super::page_of(rows, limit, |r| URL_SAFE_NO_PAD.encode(&r.id));
     Ok(typed(
         StatusCode::OK,
         &WorkspacePage {
