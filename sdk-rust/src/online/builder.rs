@@ -183,7 +183,6 @@ impl OnlineBuilder {
             let push = Push::new(
                 Arc::downgrade(&shared),
                 Arc::clone(&signals),
-                Arc::clone(&signals.link),
                 self.http_timeout,
                 issuer.clone(),
             );

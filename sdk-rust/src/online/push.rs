@@ -103,7 +103,6 @@ impl Link {
 pub(crate) struct Push {
     shared: Weak<Shared>,
     signals: Arc<Signals>,
-    link: Arc<Link>,
     agent: Agent,
     issuer: String,
     last_id: Option<String>,
@@ -113,7 +112,6 @@ impl Push {
     pub(crate) fn new(
         shared: Weak<Shared>,
         signals: Arc<Signals>,
-        link: Arc<Link>,
         connect_timeout: Duration,
         issuer: String,
     ) -> Push {
@@ -128,7 +126,6 @@ impl Push {
         Push {
             shared,
             signals,
-            link,
             agent,
             issuer,
             last_id: None,
@@ -148,7 +145,7 @@ impl Push {
             };
             let started = Instant::now();
             let result = self.session(&url);
-            self.link.open.store(false, Ordering::Relaxed);
+            self.signals.link.open.store(false, Ordering::Relaxed);
             match result {
                 Ok(()) => return, // stopped
                 Err(e) => log::warn!(
@@ -182,8 +179,8 @@ impl Push {
         }
         let reader = std::io::BufReader::new(response.into_body().into_reader());
         let mut stream = SseReader::new(reader);
-        self.link.open.store(true, Ordering::Relaxed);
-        self.link.heard();
+        self.signals.link.open.store(true, Ordering::Relaxed);
+        self.signals.link.heard();
         loop {
             if self.signals.is_stopped() {
                 return Ok(());
@@ -193,9 +190,9 @@ impl Push {
             };
             match stream.next_line()? {
                 Line::End => return Err("the issuer closed the stream".into()),
-                Line::Other => self.link.heard(),
+                Line::Other => self.signals.link.heard(),
                 Line::Event(event) => {
-                    self.link.heard();
+                    self.signals.link.heard();
                     self.handle(&shared, &event);
                 }
             }
