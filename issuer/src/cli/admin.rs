@@ -107,16 +107,11 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
     let scopes = catalog
         .expand(&requested)
         .map_err(|s| format!("unknown scope \"{s}\" (see GET /v1/scopes)"))?;
-    let (pool, _, _) = open_store(config)?;
-    let mut conn = db::get(&pool).map_err(|e| e.to_string())?;
-    let ws = ws_q::get(&mut conn, &workspace)
+    let (state, mut conn) = open_for_minting(config)?;
+    ws_q::get(&mut conn, &workspace)
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("no workspace \"{workspace}\"; create it with: gatepass-issuer workspace create {workspace}"))?;
-    let cap = config
-        .max_expiry_days
-        .get(&workspace)
-        .map(|d| i64::from(*d))
-        .or(ws.max_expiry_days);
+    let cap = service::workspace_cap(&state, &mut conn, &workspace).map_err(|e| e.to_string())?;
     match (expires_in_days, cap) {
         (Some(d), _) if !(1..=3650).contains(&d) => {
             return Err("--expires-in-days must be 1 to 3650".into())
@@ -131,7 +126,6 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
         }
         _ => {}
     }
-    drop(conn);
     let spec = MintSpec {
         workspace: workspace.clone(),
         subject,
@@ -144,23 +138,29 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
         rotated_from: None,
         platform: false,
     };
-    let created = mint_via_service(config, spec, serde_json::json!({"via": "cli"}))?;
+    let created = mint_via_service(&state, &mut conn, spec, serde_json::json!({"via": "cli"}))?;
     let row = &created.row;
     eprintln!("minted {} for {} in {}", row.id, row.subject, row.workspace);
     println!("{}", created.secret);
     Ok(())
 }
 
+/// The issuer's state with one connection: what minting needs, opened once per command.
+fn open_for_minting(config: &Config) -> Result<(crate::state::AppState, db::PooledConn), String> {
+    let (state, _) = open_state(config.clone(), 1)?;
+    let conn = db::get(&state.pool).map_err(|e| e.to_string())?;
+    Ok((state, conn))
+}
+
 /// Mints through the same service as the API: the token goes into a published list, with its
 /// audit event.
 fn mint_via_service(
-    config: &Config,
+    state: &crate::state::AppState,
+    conn: &mut db::DbConn,
     spec: MintSpec,
     detail: serde_json::Value,
 ) -> Result<service::Created, String> {
-    let (state, _) = open_state(config.clone(), 1)?;
-    let mut conn = db::get(&state.pool).map_err(|e| e.to_string())?;
-    service::create(&state, &mut conn, None, &[spec], &detail)
+    service::create(state, conn, None, &[spec], &detail)
         .map_err(|e| format!("minting failed: {}", e.detail()))?
         .pop()
         .ok_or_else(|| "minting failed: nothing was minted".to_owned())
@@ -183,8 +183,10 @@ fn mint_platform(config: &Config, name: &str, expires_in_days: Option<i64>) -> R
         rotated_from: None,
         platform: true,
     };
+    let (state, mut conn) = open_for_minting(config)?;
     let created = mint_via_service(
-        config,
+        &state,
+        &mut conn,
         spec,
         serde_json::json!({"via": "cli", "platform": true}),
     )?;
