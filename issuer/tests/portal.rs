@@ -12,6 +12,17 @@ use support::{Backend, TestApp};
 
 const PRODUCT: &str = "https://app.product.example";
 
+/// The portal's exchange call, as the page makes it: no credentials, just the code.
+async fn exchange(app: &TestApp, code: &str) -> support::Reply {
+    app.call(
+        "POST",
+        "/v1/portal-sessions/exchange",
+        None,
+        Some(json!({ "code": code })),
+    )
+    .await
+}
+
 fn code_of(url: &str) -> String {
     url.split_once("#portal=")
         .expect("a #portal= fragment")
@@ -42,38 +53,17 @@ async fn a_user_reaches_their_tokens_through_the_product(backend: Backend) {
     let code = code_of(url);
 
     // The page exchanges the code, once.
-    let session = app
-        .call(
-            "POST",
-            "/v1/portal-sessions/exchange",
-            None,
-            Some(json!({"code": code})),
-        )
-        .await;
+    let session = exchange(&app, &code).await;
     assert_eq!(session.status, StatusCode::OK, "{}", session.text);
     assert_eq!(session.body["subject"], "user_42");
     assert_eq!(session.body["product_name"], "Product");
     assert_eq!(session.body["return_url"], format!("{PRODUCT}/settings"));
     let secret = session.body["token"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("gps_"));
-    let again = app
-        .call(
-            "POST",
-            "/v1/portal-sessions/exchange",
-            None,
-            Some(json!({"code": code})),
-        )
-        .await;
+    let again = exchange(&app, &code).await;
     assert_eq!(again.status, StatusCode::GONE);
     assert_eq!(again.body["type"], "urn:gatepass:problem:portal_code_used");
-    let unknown = app
-        .call(
-            "POST",
-            "/v1/portal-sessions/exchange",
-            None,
-            Some(json!({"code": "nope"})),
-        )
-        .await;
+    let unknown = exchange(&app, "nope").await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 
     // The session manages user_42's tokens; what it creates may outlive it.
@@ -124,14 +114,7 @@ async fn a_user_reaches_their_tokens_through_the_product(backend: Backend) {
             .as_str()
             .unwrap(),
     );
-    let admin = app
-        .call(
-            "POST",
-            "/v1/portal-sessions/exchange",
-            None,
-            Some(json!({"code": admin_code})),
-        )
-        .await;
+    let admin = exchange(&app, &admin_code).await;
     let admin_secret = admin.body["token"].as_str().unwrap();
     let all = app.get("/v1/tokens?subject=user_42", admin_secret).await;
     assert_eq!(all.status, StatusCode::OK);
@@ -146,14 +129,7 @@ async fn a_user_reaches_their_tokens_through_the_product(backend: Backend) {
             .unwrap(),
     );
     app.sql("UPDATE portal_sessions SET code_expires_at = 0 WHERE exchanged_at IS NULL");
-    let expired = app
-        .call(
-            "POST",
-            "/v1/portal-sessions/exchange",
-            None,
-            Some(json!({"code": late})),
-        )
-        .await;
+    let expired = exchange(&app, &late).await;
     assert_eq!(expired.status, StatusCode::GONE);
     assert_eq!(
         expired.body["type"],
@@ -219,21 +195,7 @@ async fn a_code_is_exchanged_once_even_when_raced(backend: Backend) {
             )
             .await;
         let code = code_of(opened.body["url"].as_str().unwrap());
-        let body = json!({"code": code});
-        let (a, b) = tokio::join!(
-            app.call(
-                "POST",
-                "/v1/portal-sessions/exchange",
-                None,
-                Some(body.clone())
-            ),
-            app.call(
-                "POST",
-                "/v1/portal-sessions/exchange",
-                None,
-                Some(body.clone())
-            )
-        );
+        let (a, b) = tokio::join!(exchange(&app, &code), exchange(&app, &code));
         let mut statuses = [a.status.as_u16(), b.status.as_u16()];
         statuses.sort_unstable();
         assert_eq!(statuses, [200, 410], "{} / {}", a.text, b.text);
