@@ -25,7 +25,7 @@ use crate::db::{self, DbConn, DbError};
 use crate::problem::{ApiError, FieldError};
 use crate::scopes::{TOKENS_ADMIN, TOKENS_WRITE};
 use crate::state::{rfc3339, AppState};
-use crate::tokens::text::{self, TextKind};
+use crate::tokens::text;
 use crate::tokens::{audit_event, new_id, Caller};
 
 /// How long a portal URL can be opened: 5 minutes.
@@ -138,17 +138,11 @@ pub fn open(
             "workspace",
             format!(
                 "no workspace \"{}\" (create it first)",
-                req.workspace
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(100)
-                    .collect::<String>()
+                text::shown(&req.workspace)
             ),
         );
     }
-    if req.subject.trim().is_empty() || req.subject.len() > 200 {
-        field("subject", "must be 1 to 200 characters".into());
-    } else if let Some(problem) = text::problem(&req.subject, TextKind::Subject) {
+    if let Some(problem) = text::subject_problem(&req.subject) {
         field("subject", problem);
     }
     let allowed = &state.config.portal_return_origins;

@@ -17,6 +17,7 @@ use crate::db::{self, queries::workspaces as q};
 use crate::problem::{responses, ApiError};
 use crate::scopes::PLATFORM_ADMIN;
 use crate::state::{now, AppState};
+use crate::tokens::text;
 use crate::workspaces::{self as service, WorkspaceInfo};
 
 /// Body of `POST /v1/workspaces`.
@@ -142,13 +143,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     auth.require(PLATFORM_ADMIN)?;
-    let unknown = ApiError::not_found(format!(
-        "no workspace \"{}\"",
-        id.chars()
-            .filter(|c| !c.is_control())
-            .take(100)
-            .collect::<String>()
-    ));
+    let unknown = ApiError::not_found(format!("no workspace \"{}\"", text::shown(&id)));
     if !service::is_valid_id(&id) {
         return Err(unknown);
     }

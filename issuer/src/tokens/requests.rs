@@ -120,12 +120,8 @@ pub fn create_spec(
         }
     };
     let subject = match req.subject {
-        Some(s) if s.trim().is_empty() || s.len() > 200 => {
-            field(&mut errors, "subject", "must be 1 to 200 characters");
-            caller.subject.clone()
-        }
         Some(s) => {
-            if let Some(problem) = text::problem(&s, TextKind::Subject) {
+            if let Some(problem) = text::subject_problem(&s) {
                 field(&mut errors, "subject", problem);
             }
             s

@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 
 use super::caps::{CappedBy, ExpiryLimits};
 use super::requests::authorize;
-use super::{audit_event, new_id, sign, Caller, MintSpec};
+use super::{audit_event, new_id, sign, text, Caller, MintSpec};
 use crate::db::models::ListRow;
 use crate::db::models::TokenRow;
 use crate::db::queries::{audit as audit_q, tokens as q, workspaces as ws_q};
@@ -106,9 +106,8 @@ pub fn is_token_id(id: &str) -> bool {
 }
 
 fn not_visible(id: &str) -> ApiError {
-    // The id is echoed, so only when it is plain text.
-    let shown: String = id.chars().filter(|c| !c.is_control()).take(100).collect();
-    ApiError::not_found(format!("no token \"{shown}\" that you can see"))
+    // The id is echoed: only its plain text.
+    ApiError::not_found(format!("no token \"{}\" that you can see", text::shown(id)))
 }
 
 /// Loads the tokens `ids`, in that order, each visible to `caller` (the operator, `None`, sees

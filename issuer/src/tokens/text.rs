@@ -59,6 +59,25 @@ pub fn problem(value: &str, kind: TextKind) -> Option<String> {
     None
 }
 
+/// Why `value` is not acceptable as a subject (a user id): 1 to 200 characters, not blank, of
+/// plain text; `None` when it is.
+pub fn subject_problem(value: &str) -> Option<String> {
+    if value.trim().is_empty() || value.len() > 200 {
+        return Some("must be 1 to 200 characters".into());
+    }
+    problem(value, TextKind::Subject)
+}
+
+/// `value` as it may be echoed in an error message: its first 100 characters, without control
+/// characters (a client's input must not break the lines of a log or a terminal).
+pub fn shown(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(100)
+        .collect()
+}
+
 /// True for a string that may be used as an identifier in a query: what [`problem`] accepts as
 /// a subject, at most `max` bytes. Anything else cannot name a stored row.
 pub fn is_plausible_id(value: &str, max: usize) -> bool {
@@ -87,6 +106,26 @@ mod tests {
         for good in ["CI deploy", "Grüße 🚀", "a\u{200B}b", "עברית"] {
             assert_eq!(problem(good, TextKind::Name), None, "{good:?}");
         }
+    }
+
+    #[test]
+    fn subjects_are_one_to_200_bytes_of_plain_text() {
+        assert_eq!(subject_problem("user_42"), None);
+        assert_eq!(subject_problem(&"u".repeat(200)), None);
+        for bad in ["", "   ", &"u".repeat(201)] {
+            assert_eq!(
+                subject_problem(bad).as_deref(),
+                Some("must be 1 to 200 characters"),
+                "{bad:?}"
+            );
+        }
+        assert!(subject_problem("u\nv").is_some_and(|p| p.contains("control")));
+    }
+
+    #[test]
+    fn echoed_input_loses_control_characters_and_length() {
+        assert_eq!(shown("tok_\u{1b}[31mX\n"), "tok_[31mX");
+        assert_eq!(shown(&"é".repeat(150)).chars().count(), 100);
     }
 
     #[test]
