@@ -43,8 +43,16 @@ export function setUp(dialog) {
       dialog.dispatchEvent(new Event("closed"));
       return;
     }
-    const target = opener && opener.isConnected && !opener.disabled && opener.getClientRects().length > 0 ? opener : document.getElementById("main");
-    target?.focus();
+    // "close" is queued after the dialog has closed, and the browser may already have put focus
+    // back (modal dialogs restore it themselves) or the user may have moved on: pulling focus
+    // back to the opener then would steal it from whatever now holds it. Only focus that was
+    // lost, to the body or with the closed dialog, is restored.
+    const focused = document.activeElement;
+    const lost = !focused || focused === document.body || focused.closest("dialog:not([open])");
+    if (lost) {
+      const target = opener && opener.isConnected && !opener.disabled && opener.getClientRects().length > 0 ? opener : document.getElementById("main");
+      target?.focus();
+    }
     dialog.dispatchEvent(new Event("closed"));
   });
 }

@@ -337,6 +337,31 @@ describe("token management page", { skip: noBrowser ?? false }, () => {
     assert.equal((await apiToken(made["bulk-21"].id)).status, "active");
   });
 
+  test("a closing dialog does not pull back focus that has moved on", async () => {
+    // The dialog's "close" event runs after the browser has closed it; by then focus may be
+    // elsewhere (here: put there in the same task), and must stay there.
+    await page.locator("#create-open").focus();
+    await page.keyboard.press("Enter");
+    await dialog("Create token").waitFor();
+    const focused = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const create = document.getElementById("create-dialog");
+          create.addEventListener("closed", () => resolve(document.activeElement.id), { once: true });
+          create.close();
+          document.getElementById("sign-out").focus();
+        }),
+    );
+    assert.equal(focused, "sign-out");
+    // Focus lost with the dialog still returns to the control that opened it.
+    await page.locator("#create-open").focus();
+    await page.keyboard.press("Enter");
+    await dialog("Create token").waitFor();
+    await page.keyboard.press("Escape");
+    await dialog("Create token").waitFor({ state: "hidden" });
+    assert.equal(await page.evaluate(() => document.activeElement.id), "create-open");
+  });
+
   /** Visible controls without an accessible name (no label, aria-label(ledby) or text). */
   const unnamedControls = () =>
     page.evaluate(() =>
