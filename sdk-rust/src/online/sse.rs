@@ -1,11 +1,14 @@
 //! A Server-Sent Events reader (the WHATWG `text/event-stream` format): fields, comments, events
-//! dispatched on a blank line, `id` kept across events. Lines are capped, so a hostile stream
-//! cannot make it buffer without bound.
+//! dispatched on a blank line, `id` kept across events. Lines and events are capped, so a hostile
+//! stream cannot make it buffer without bound.
 
 use std::io::BufRead;
 
 /// The longest line read; longer ones end the stream with an error.
 pub(crate) const MAX_LINE: usize = 64 * 1024;
+/// The most `data` one event may gather before it is dispatched: as much as one line, since the
+/// issuer sends each event (one JWS) as a single `data` line. More ends the stream with an error.
+pub(crate) const MAX_EVENT: usize = MAX_LINE;
 
 /// One dispatched event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +37,8 @@ pub(crate) struct SseReader<R> {
     reader: R,
     name: String,
     data: Vec<String>,
+    /// Bytes of `data` gathered so far, with the line breaks that will join them.
+    data_len: usize,
     id: Option<String>,
     line: Vec<u8>,
 }
@@ -44,6 +49,7 @@ impl<R: BufRead> SseReader<R> {
             reader,
             name: String::new(),
             data: Vec::new(),
+            data_len: 0,
             id: None,
             line: Vec::new(),
         }
@@ -52,7 +58,8 @@ impl<R: BufRead> SseReader<R> {
     /// Reads one line and interprets it.
     ///
     /// # Errors
-    /// I/O errors, a line over [`MAX_LINE`], or text that is not UTF-8.
+    /// I/O errors, a line over [`MAX_LINE`], an event over [`MAX_EVENT`], or text that is not
+    /// UTF-8.
     pub(crate) fn next_line(&mut self) -> Result<Line, String> {
         self.line.clear();
         let mut limited = std::io::Read::take(&mut self.reader, MAX_LINE as u64 + 1);
@@ -83,7 +90,15 @@ impl<R: BufRead> SseReader<R> {
         };
         match field {
             "event" => self.name = value.to_owned(),
-            "data" => self.data.push(value.to_owned()),
+            "data" => {
+                self.data_len += value.len() + usize::from(!self.data.is_empty());
+                if self.data_len > MAX_EVENT {
+                    return Err(format!(
+                        "an event of the stream is longer than {MAX_EVENT} bytes"
+                    ));
+                }
+                self.data.push(value.to_owned());
+            }
             "id" if !value.contains('\0') => self.id = Some(value.to_owned()),
             _ => {} // `retry` and unknown fields are ignored
         }
@@ -92,6 +107,7 @@ impl<R: BufRead> SseReader<R> {
 
     fn dispatch(&mut self) -> Line {
         let name = std::mem::take(&mut self.name);
+        self.data_len = 0;
         if self.data.is_empty() {
             return Line::Other;
         }
@@ -150,5 +166,25 @@ mod tests {
         let long = format!("data: {}\n\n", "x".repeat(MAX_LINE + 10));
         let mut r = SseReader::new(long.as_bytes());
         assert!(r.next_line().is_err());
+    }
+
+    #[test]
+    fn an_event_gathering_too_many_data_lines_fails() {
+        let line = format!("data: {}\n", "x".repeat(1000));
+        // Just at the cap: dispatched.
+        let lines = MAX_EVENT / 1001;
+        let at_cap = format!("{}\n", line.repeat(lines));
+        assert_eq!(events(&at_cap)[0].data.len(), lines * 1001 - 1);
+        // One line more, never dispatched: the reader refuses to gather it.
+        let over = line.repeat(lines + 1);
+        let mut r = SseReader::new(over.as_bytes());
+        let mut outcome = Ok(Line::Other);
+        while outcome == Ok(Line::Other) {
+            outcome = r.next_line();
+        }
+        assert!(
+            outcome.as_ref().is_err_and(|e| e.contains("longer than")),
+            "{outcome:?}"
+        );
     }
 }
