@@ -59,8 +59,8 @@ pub fn problem(value: &str, kind: TextKind) -> Option<String> {
     None
 }
 
-/// Why `value` is not acceptable as a subject (a user id): 1 to 200 characters, not blank, of
-/// plain text; `None` when it is.
+/// Why `value` is not acceptable as a subject (a user id): not blank, at most 200 bytes (the
+/// message says characters, which is exact for ASCII ids), of plain text; `None` when it is.
 pub fn subject_problem(value: &str) -> Option<String> {
     if value.trim().is_empty() || value.len() > 200 {
         return Some("must be 1 to 200 characters".into());
