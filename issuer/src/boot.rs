@@ -123,6 +123,7 @@ pub fn open_state(
         platform_verifier,
         last_used: Mutex::new(HashMap::new()),
         hub: crate::stream::Hub::new(config.stream_buffer, head, versions),
+        webhook_wake: tokio::sync::Notify::new(),
         list_sync: Mutex::new(()),
         key_fingerprint: Mutex::new(None),
         me_cache: quick_cache::sync::Cache::new(10_000),

@@ -78,6 +78,14 @@ pub struct Config {
     /// Push events kept in memory for subscribers that reconnect, and how far a subscriber may
     /// fall behind before it is disconnected (it then resumes from the database).
     pub stream_buffer: usize,
+    /// Pauses between attempts of a failed webhook delivery, seconds; the last repeats.
+    /// Default: Standard Webhooks' schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h).
+    #[serde(deserialize_with = "number_or_list")]
+    pub webhook_retry_secs: Vec<u64>,
+    /// A webhook delivery is given up this many seconds after its event (default one day).
+    pub webhook_retry_for_secs: u64,
+    /// The longest one webhook attempt may take, seconds.
+    pub webhook_timeout_secs: u64,
     /// The deployment's own scopes; default: the seed products' catalog.
     pub scopes: Option<Vec<ScopeDef>>,
     /// Presets; default: User/Admin, read-only/full.
@@ -110,6 +118,9 @@ impl Default for Config {
             product_name: None,
             product_url: None,
             frame_ancestors: Vec::new(),
+            webhook_retry_secs: vec![5, 300, 1800, 7200, 18_000, 36_000, 36_000],
+            webhook_retry_for_secs: 86_400,
+            webhook_timeout_secs: 10,
             scopes: None,
             presets: None,
         }
@@ -132,6 +143,30 @@ fn string_or_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>,
             .collect(),
         OneOrMany::Many(v) => v,
     })
+}
+
+fn number_or_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(u64),
+        Text(String),
+        Many(Vec<u64>),
+    }
+    match OneOrMany::deserialize(d)? {
+        OneOrMany::One(n) => Ok(vec![n]),
+        OneOrMany::Many(v) => Ok(v),
+        OneOrMany::Text(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|n| {
+                n.parse().map_err(|_| {
+                    serde::de::Error::custom(format!("\"{n}\" is not a number of seconds"))
+                })
+            })
+            .collect(),
+    }
 }
 
 /// A configuration problem, naming the key.
@@ -290,6 +325,24 @@ impl Config {
             3600,
         )?;
         in_range("stream_buffer", self.stream_buffer as u64, 16, 1_000_000)?;
+        in_range("webhook_timeout_secs", self.webhook_timeout_secs, 1, 60)?;
+        in_range(
+            "webhook_retry_for_secs",
+            self.webhook_retry_for_secs,
+            60,
+            30 * 86_400,
+        )?;
+        if self.webhook_retry_secs.is_empty()
+            || self
+                .webhook_retry_secs
+                .iter()
+                .any(|s| !(1..=86_400).contains(s))
+        {
+            return bad(
+                "webhook_retry_secs",
+                "must list 1 or more pauses of 1 to 86400 seconds".into(),
+            );
+        }
         in_range(
             "http_max_connections",
             self.http_max_connections as u64,
@@ -426,6 +479,38 @@ mod tests {
                 let name = key.trim_start_matches("GATEPASS_").to_ascii_lowercase();
                 assert!(err.contains(&name), "{key}={value}: {err}");
                 jail.set_env(key, "https://app.example.com");
+            }
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn webhook_retries_read_as_lists_of_seconds() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("GATEPASS_WEBHOOK_RETRY_SECS", "5, 300,1800");
+            assert_eq!(
+                Config::load(None).unwrap().webhook_retry_secs,
+                [5, 300, 1800]
+            );
+            jail.set_env("GATEPASS_WEBHOOK_RETRY_SECS", "1");
+            assert_eq!(Config::load(None).unwrap().webhook_retry_secs, [1]);
+            jail.create_file("g.toml", "webhook_retry_secs = [2, 4]\n")?;
+            jail.set_env("GATEPASS_WEBHOOK_RETRY_SECS", "2,4");
+            let c = Config::load(Some(Path::new("g.toml"))).unwrap();
+            assert_eq!(c.webhook_retry_secs, [2, 4]);
+            for (key, bad) in [
+                ("GATEPASS_WEBHOOK_RETRY_SECS", "5,soon"),
+                ("GATEPASS_WEBHOOK_RETRY_SECS", "0"),
+                ("GATEPASS_WEBHOOK_TIMEOUT_SECS", "600"),
+                ("GATEPASS_WEBHOOK_RETRY_FOR_SECS", "1"),
+            ] {
+                jail.set_env(key, bad);
+                let err = Config::load(None).unwrap_err().to_string();
+                let name = key.trim_start_matches("GATEPASS_").to_ascii_lowercase();
+                assert!(err.contains(&name), "{key}={bad}: {err}");
+                jail.set_env("GATEPASS_WEBHOOK_RETRY_SECS", "5");
+                jail.set_env("GATEPASS_WEBHOOK_TIMEOUT_SECS", "10");
+                jail.set_env("GATEPASS_WEBHOOK_RETRY_FOR_SECS", "86400");
             }
             Ok(())
         });

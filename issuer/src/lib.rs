@@ -27,4 +27,5 @@ pub mod status;
 pub mod stream;
 pub mod sync;
 pub mod tokens;
+pub mod webhooks;
 pub mod workspaces;

@@ -14,6 +14,8 @@ use utoipa::{Modify, OpenApi};
         (name = "discovery", description = "What verifiers fetch: discovery, JWKS, status lists"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
         (name = "page", description = "The token management web page and its assets"),
+        (name = "platform", description = "A product's backend: workspaces and portal sessions (platform credential)"),
+        (name = "webhooks", description = "Signed deliveries of token events (Standard Webhooks)"),
     )
 )]
 pub struct ApiDoc;

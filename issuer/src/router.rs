@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use crate::openapi::ApiDoc;
 use crate::routes::{
     audit, batch, discovery, health, me, page, portal, scopes, status_lists, tokens, usage,
-    workspaces,
+    webhooks, workspaces,
 };
 use crate::state::AppState;
 use crate::{edge, metrics};
@@ -43,6 +43,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(portal::open))
         .routes(routes!(portal::exchange))
         .routes(routes!(workspaces::get, workspaces::update))
+        .routes(routes!(webhooks::create, webhooks::list))
+        .routes(routes!(webhooks::get, webhooks::remove))
+        .routes(routes!(webhooks::deliveries))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(metrics::render))

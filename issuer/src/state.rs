@@ -42,6 +42,8 @@ pub struct Inner {
     pub me_cache: quick_cache::sync::Cache<String, (String, Option<i64>)>,
     /// The push channel's fan-out.
     pub hub: crate::stream::Hub,
+    /// Wakes the webhook loop when this replica committed an event webhooks may want.
+    pub webhook_wake: tokio::sync::Notify,
     /// Held while this replica rebuilds status lists (one rebuild at a time).
     pub list_sync: Mutex<()>,
     /// The key table fingerprint last seen (to notice other replicas' rotations).

@@ -1361,3 +1361,108 @@ fn the_operator_cli_revokes_rotates_and_audits() {
     assert_eq!(code_, 1);
     assert!(err.contains("RFC 3339"), "{err}");
 }
+
+/// Webhooks through kill -9: token events are delivered at least once each, signed, in order
+/// per token, although the issuer is killed (SIGKILL) three times while it delivers and the
+/// receiver fails the first three attempts. Nothing a replica had taken when it died is lost.
+fn webhooks_survive_kill_9(backend: Backend) {
+    use support::receiver::Receiver;
+    let env = Env::new(backend);
+    // Slow answers keep deliveries in flight when the kills come.
+    let rx = Receiver::slow(3, Duration::from_millis(100));
+    let port = free_port();
+    let fast = [
+        ("GATEPASS_WEBHOOK_RETRY_SECS", "1"),
+        ("GATEPASS_WEBHOOK_TIMEOUT_SECS", "2"),
+    ];
+    let mut server = serve_with(&env, port, &fast);
+    let admin = server.bootstrap.clone().unwrap();
+    let out = env
+        .command(port)
+        .args(["token", "mint", "--platform"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let platform = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let (status, hook) = post(
+        &format!("{}/v1/webhooks", server.url),
+        &platform,
+        json!({"url": rx.url, "events": ["token.created", "token.revoked"]}),
+    );
+    assert_eq!(status, 201, "{hook}");
+    let secret = hook["secret"].as_str().unwrap().to_owned();
+
+    let mut ids = Vec::new();
+    for kill in 0..3 {
+        for i in 0..10 {
+            let (status, body) = post(
+                &format!("{}/v1/tokens", server.url),
+                &admin,
+                json!({"name": format!("k{kill}-{i}"), "scopes": ["user:read"]}),
+            );
+            assert_eq!(status, 201, "{body}");
+            ids.push(body["id"].as_str().unwrap().to_owned());
+        }
+        let batch = &ids[ids.len() - 10..];
+        let (status, body) = post(
+            &format!("{}/v1/tokens/revoke", server.url),
+            &admin,
+            json!({"ids": batch}),
+        );
+        assert_eq!(status, 200, "{body}");
+        // Let it be mid-delivery, then SIGKILL and start again.
+        std::thread::sleep(Duration::from_millis(300 + 250 * kill));
+        server.child.kill().unwrap();
+        server.child.wait().unwrap();
+        server = serve_with(&env, port, &fast);
+    }
+
+    let expected = ids.len() * 2;
+    rx.wait_for(Duration::from_secs(90), |got| {
+        let mut seen: Vec<&str> = got.iter().map(|r| r.id.as_str()).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        seen.len() >= expected
+    });
+    let got = rx.accepted();
+    assert!(rx.all().iter().all(|r| r.signed_by(&secret)));
+    for id in &ids {
+        let mut types: Vec<String> = got
+            .iter()
+            .filter(|r| r.json()["data"]["id"] == json!(id))
+            .map(|r| r.json()["type"].as_str().unwrap().to_owned())
+            .collect();
+        types.dedup();
+        assert_eq!(types, ["token.created", "token.revoked"], "{id}");
+    }
+    // The issuer's record agrees: every delivery delivered.
+    let (status, page) = get(
+        &format!(
+            "{}/v1/webhooks/{}/deliveries?limit=200",
+            server.url,
+            hook["id"].as_str().unwrap()
+        ),
+        &platform,
+    );
+    assert_eq!(status, 200);
+    let deliveries = page["deliveries"].as_array().unwrap();
+    assert_eq!(deliveries.len(), expected);
+    assert!(
+        deliveries.iter().all(|d| d["state"] == "delivered"),
+        "{page}"
+    );
+}
+
+#[test]
+fn webhooks_survive_kill_9_on_sqlite() {
+    webhooks_survive_kill_9(Backend::Sqlite);
+}
+
+#[test]
+fn webhooks_survive_kill_9_on_postgres() {
+    webhooks_survive_kill_9(Backend::Postgres);
+}

@@ -52,7 +52,11 @@ async fn serve(config: Config) -> Result<(), String> {
         booted.state.clone(),
         stop_rx.clone(),
     ));
-    let listen_task = tokio::spawn(crate::stream::listen::run(booted.state.clone(), stop_rx));
+    let listen_task = tokio::spawn(crate::stream::listen::run(
+        booted.state.clone(),
+        stop_rx.clone(),
+    ));
+    let webhook_task = tokio::spawn(crate::webhooks::worker::run(booted.state.clone(), stop_rx));
     let config = booted.state.config.clone();
     let state = booted.state.clone();
     let app = crate::router::app(booted.state);
@@ -66,6 +70,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let _ = sync_task.await;
     let _ = feed_task.await;
     let _ = listen_task.await;
+    let _ = webhook_task.await;
     Ok(())
 }
 

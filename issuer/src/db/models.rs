@@ -5,7 +5,8 @@
 use diesel::prelude::*;
 
 use super::schema::{
-    audit_events, portal_sessions, signing_keys, status_events, status_lists, tokens, workspaces,
+    audit_events, portal_sessions, signing_keys, status_events, status_lists, tokens,
+    webhook_attempts, webhook_deliveries, webhooks, workspaces,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -79,6 +80,8 @@ pub struct AuditRow {
     pub actor_token: Option<String>,
     pub actor_subject: Option<String>,
     pub detail: String,
+    /// 1 while a webhook delivery may still be made of it (the outbox mark), else `None`.
+    pub webhook_pending: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -109,4 +112,47 @@ pub struct PortalSessionRow {
     pub code_expires_at: i64,
     pub exchanged_at: Option<i64>,
     pub expires_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhooks)]
+pub struct WebhookRow {
+    pub id: String,
+    pub workspace: Option<String>,
+    pub url: String,
+    pub events: String,
+    pub description: String,
+    pub secret: String,
+    pub created_at: i64,
+    pub created_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_deliveries)]
+pub struct DeliveryRow {
+    pub webhook_id: String,
+    pub event_id: String,
+    pub event_type: String,
+    pub token_id: Option<String>,
+    pub body: String,
+    pub created_at: i64,
+    pub state: String,
+    pub attempts: i64,
+    pub next_attempt_at: Option<i64>,
+    pub last_attempt_at: Option<i64>,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_attempts)]
+pub struct AttemptRow {
+    pub webhook_id: String,
+    pub event_id: String,
+    pub attempt: i64,
+    pub at: i64,
+    pub status: Option<i64>,
+    pub error: Option<String>,
+    pub duration_ms: i64,
 }

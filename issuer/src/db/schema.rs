@@ -105,6 +105,57 @@ diesel::table! {
         actor_token -> Nullable<Text>,
         actor_subject -> Nullable<Text>,
         detail -> Text,
+        webhook_pending -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        workspace -> Nullable<Text>,
+        url -> Text,
+        events -> Text,
+        description -> Text,
+        secret -> Text,
+        created_at -> BigInt,
+        created_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (webhook_id, event_id) {
+        webhook_id -> Text,
+        event_id -> Text,
+        event_type -> Text,
+        token_id -> Nullable<Text>,
+        body -> Text,
+        created_at -> BigInt,
+        state -> Text,
+        attempts -> BigInt,
+        next_attempt_at -> Nullable<BigInt>,
+        last_attempt_at -> Nullable<BigInt>,
+        last_status -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (webhook_id, event_id, attempt) {
+        webhook_id -> Text,
+        event_id -> Text,
+        attempt -> BigInt,
+        at -> BigInt,
+        status -> Nullable<BigInt>,
+        error -> Nullable<Text>,
+        duration_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    notice_clock (id) {
+        id -> Integer,
+        until_at -> BigInt,
     }
 }
 
@@ -117,4 +168,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     status_events,
     event_head,
     portal_sessions,
+    webhooks,
+    webhook_deliveries,
+    webhook_attempts,
+    notice_clock,
 );

@@ -12,6 +12,7 @@ pub mod scopes;
 pub mod status_lists;
 pub mod tokens;
 pub mod usage;
+pub mod webhooks;
 pub mod workspaces;
 
 use axum::extract::{FromRequest, Request};

@@ -189,6 +189,7 @@ pub fn audit_event(
         actor_token: actor.map(|a| a.token_id.clone()),
         actor_subject: actor.map(|a| a.subject.clone()),
         detail: detail.to_string(),
+        webhook_pending: crate::webhooks::is_event(action).then_some(1),
     }
 }
 

@@ -284,6 +284,7 @@ pub fn create(
         Ok(created)
     })?;
     crate::metrics::METRICS.minted.inc_by(created.len() as u64);
+    state.webhook_wake.notify_one();
     Ok(created)
 }
 
@@ -339,6 +340,7 @@ pub fn revoke(
     crate::metrics::METRICS.revoked.inc_by(revoked as u64);
     if revoked > 0 {
         publish(state, conn);
+        state.webhook_wake.notify_one();
     }
     Ok(rows)
 }
@@ -446,6 +448,7 @@ pub fn rotate(
     let m = &crate::metrics::METRICS;
     m.rotated.inc_by(rotated.len() as u64);
     m.minted.inc_by(rotated.len() as u64);
+    state.webhook_wake.notify_one();
     if grace == 0 {
         m.revoked.inc_by(rotated.len() as u64);
         publish(state, conn);

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod receiver;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use axum::body::Body;

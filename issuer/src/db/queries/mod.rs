@@ -6,4 +6,5 @@ pub mod keys;
 pub mod lists;
 pub mod portal;
 pub mod tokens;
+pub mod webhooks;
 pub mod workspaces;
