@@ -11,7 +11,7 @@ function requireToken(options = {}) {
     const verifier = options.verifier || (req.app && req.app.locals && req.app.locals.gatepass)
     if (!verifier) return next(new Error('pass { verifier } or set app.locals.gatepass'))
     const token = bearerToken(req.headers.authorization)
-    const send = (a) => res.status(a.status).set(a.headers).send(JSON.stringify(a.body))
+    const send = (a) => res.status(a.status).set(a.headers).send(a.body)
     if (!token) return send(missingToken())
     try {
       req.gatepass = verifier.require(token, { scopes, workspace: options.workspace })

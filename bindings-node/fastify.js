@@ -11,7 +11,7 @@ function requireToken(options = {}) {
     const verifier = options.verifier || request.server.gatepass
     if (!verifier) throw new Error('pass { verifier } or decorate the instance with `gatepass`')
     const token = bearerToken(request.headers.authorization)
-    const send = (a) => reply.code(a.status).headers(a.headers).send(JSON.stringify(a.body))
+    const send = (a) => reply.code(a.status).headers(a.headers).send(a.body)
     if (!token) return send(missingToken())
     try {
       request.gatepass = verifier.require(token, { scopes, workspace: options.workspace })

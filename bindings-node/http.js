@@ -1,39 +1,30 @@
 'use strict'
-// What the framework helpers share: the Bearer token of a request, and the RFC 6750 + RFC 9457
-// answer for a failure. The 401/403 decision is the core's (TokenError.status).
+// What the framework helpers share: the Bearer token of a request, and the answer for a refused
+// request. Both are the Rust core's (gatepass::http), so Express, Fastify, the Python helpers and
+// the issuer answer byte for byte alike: 401 invalid_token (no error code without a token), 403
+// insufficient_scope, WWW-Authenticate (RFC 6750), a problem+json body (RFC 9457), no-store.
+
+const native = require('./native.js')
 
 const PROBLEM_JSON = 'application/problem+json'
 
+/** The token of an `Authorization: Bearer <token>` header value, or null. */
 function bearerToken(header) {
-  if (typeof header !== 'string') return null
-  const space = header.indexOf(' ')
-  if (space < 0 || header.slice(0, space).toLowerCase() !== 'bearer') return null
-  const token = header.slice(space + 1).replace(/^ +/, '')
-  return token || null
+  return native.bearerToken(typeof header === 'string' ? header : null)
 }
 
-const quote = (s) => String(s).replace(/["\\]/g, "'")
+function answer([status, headers, body]) {
+  return { status, headers: Object.fromEntries(headers), body }
+}
 
+/** 401 for a request without a Bearer token (RFC 6750 §3.1: no error code). */
 function missingToken() {
-  return {
-    status: 401,
-    headers: { 'WWW-Authenticate': 'Bearer', 'Content-Type': PROBLEM_JSON },
-    body: { type: 'urn:gatepass:problem:missing_token', title: 'Authentication required', status: 401,
-      detail: 'send a gatepass token as "Authorization: Bearer <token>"' },
-  }
+  return answer(native.rejection(null, null, []))
 }
 
+/** The answer for a failed verify/require; `scopes` are the route's. `body` is problem+json text. */
 function tokenFailure(err, scopes) {
-  const forbidden = err.status === 403
-  const error = forbidden ? 'insufficient_scope' : 'invalid_token'
-  let www = `Bearer error="${error}", error_description="${quote(err.message)}"`
-  if (forbidden && scopes && scopes.length) www += `, scope="${quote(scopes.join(' '))}"`
-  return {
-    status: err.status,
-    headers: { 'WWW-Authenticate': www, 'Content-Type': PROBLEM_JSON },
-    body: { type: `urn:gatepass:problem:${error}`, title: forbidden ? 'Insufficient scope' : 'Invalid token',
-      status: err.status, detail: `${err.message} (${err.code})`, code: err.code },
-  }
+  return answer(native.rejection(err.code, err.message, scopes ? [...scopes] : []))
 }
 
 module.exports = { bearerToken, missingToken, tokenFailure, PROBLEM_JSON }

@@ -5,6 +5,7 @@ const test = require('node:test')
 const assert = require('node:assert/strict')
 const { Verifier, TokenError, ConfigError, ERROR_CODES } = require('..')
 const { loadVectors } = require('./helpers.js')
+const { tokenFailure } = require('../http.js')
 
 const cases = loadVectors()
 
@@ -38,6 +39,11 @@ for (const c of cases) {
         assert.equal(e.code, c.expect.error, `${e.code}: ${e.message}`)
         assert.equal(e.status, ['insufficient_scope', 'wrong_workspace'].includes(e.code) ? 403 : 401)
         for (const part of c.token.split('.')) if (part.length >= 8) assert.ok(!e.message.includes(part))
+        // The framework helpers' answer, byte for byte the core's (and the issuer's).
+        const a = tokenFailure(e, c.require ? c.require.scopes : [])
+        assert.deepEqual([a.status, a.headers['WWW-Authenticate'], a.body],
+          [c.expect.http.status, c.expect.http.www_authenticate, c.expect.http.body])
+        assert.equal(a.headers['Cache-Control'], 'no-store')
         continue
       }
       assert.ok(c.expect.claims, `verified, expected ${JSON.stringify(c.expect)}`)

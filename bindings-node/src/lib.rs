@@ -213,3 +213,41 @@ pub fn error_codes() -> Vec<String> {
         .map(|c| c.as_str().to_owned())
         .collect()
 }
+
+/// `(status, [(header, value)…], body)` of a refused request.
+type Answer = (u16, Vec<(String, String)>, String);
+
+/// The token of an `Authorization` header value, or null (the core's RFC 6750 reading).
+#[napi]
+pub fn bearer_token(authorization: Option<String>) -> Option<String> {
+    gatepass::http::bearer_token(authorization.as_deref()).map(str::to_owned)
+}
+
+/// The HTTP answer for a refused request (`gatepass::http`): `[status, [[name, value]…], body]`.
+/// `code` null: no token was sent; otherwise the failure's code and message.
+#[napi]
+pub fn rejection(
+    code: Option<String>,
+    message: Option<String>,
+    scopes: Vec<String>,
+) -> Result<Answer> {
+    use gatepass::http::Rejection;
+    let answer = match code {
+        None => Rejection::missing_token(),
+        Some(code) => {
+            let kind = gatepass::ErrorCode::from_str_code(&code).ok_or_else(|| {
+                Error::new(
+                    Status::InvalidArg,
+                    format!("\"{code}\" is not a gatepass error code"),
+                )
+            })?;
+            Rejection::for_code(kind, message.as_deref().unwrap_or(""), &scopes)
+        }
+    };
+    let headers = answer
+        .headers()
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    Ok((answer.status(), headers, answer.body().to_owned()))
+}

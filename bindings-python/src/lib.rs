@@ -4,6 +4,7 @@
 mod claims;
 mod convert;
 mod errors;
+mod http;
 mod verifier;
 
 use pyo3::prelude::*;
@@ -15,5 +16,7 @@ fn _gatepass(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<verifier::PushStatus>()?;
     m.add_class::<claims::Claims>()?;
     errors::register(py, m)?;
+    m.add_function(wrap_pyfunction!(http::bearer_token, m)?)?;
+    m.add_function(wrap_pyfunction!(http::rejection, m)?)?;
     Ok(())
 }

@@ -4,6 +4,7 @@ import pytest
 
 import gatepass
 from conftest import load_vectors
+from gatepass import _http
 
 CASES = load_vectors()
 
@@ -51,6 +52,15 @@ def test_vector(case):
             for part in token.split("."):
                 if len(part) >= 8:
                     assert part not in str(err)
+            # The framework helpers' answer, byte for byte the core's (and the issuer's).
+            answer = _http.token_failure(err, req["scopes"] if req else ())
+            http = expect["http"]
+            assert (answer.status, answer.headers["WWW-Authenticate"], answer.body) == (
+                http["status"],
+                http["www_authenticate"],
+                http["body"],
+            )
+            assert answer.headers["Cache-Control"] == "no-store"
             continue
         assert "claims" in expect, f"verified, expected {expect}"
         got = {

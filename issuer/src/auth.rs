@@ -19,16 +19,13 @@ impl FromRequestParts<AppState> for Auth {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        // The core's reading, as every SDK helper's: no header, another scheme or an empty
+        // Bearer is a request without credentials.
         let header = parts
             .headers
             .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(ApiError::missing_token)?;
-        let (scheme, token) = header.split_once(' ').ok_or_else(ApiError::missing_token)?;
-        if !scheme.eq_ignore_ascii_case("bearer") {
-            return Err(ApiError::missing_token());
-        }
-        let token = token.trim_start_matches(' ');
+            .and_then(|v| v.to_str().ok());
+        let token = gatepass::http::bearer_token(header).ok_or_else(ApiError::missing_token)?;
         if token.starts_with(crate::portal::SECRET_PREFIX) {
             let secret = token.to_owned();
             let caller = crate::db::run(&state.pool, move |c| {

@@ -135,10 +135,6 @@ pub struct ApiError {
     retry_after: Option<u32>,
 }
 
-fn quote(s: &str) -> String {
-    s.replace(['"', '\\'], "'")
-}
-
 impl ApiError {
     fn new(
         status: StatusCode,
@@ -158,20 +154,25 @@ impl ApiError {
         }
     }
 
-    /// 401 without credentials: RFC 6750 §3.1 asks for no error code in that case.
+    /// 401 without credentials: RFC 6750 §3.1 asks for no error code in that case. The same
+    /// answer as every SDK helper's (`gatepass::http`).
     pub fn missing_token() -> ApiError {
+        let answer = gatepass::http::Rejection::missing_token();
         let mut e = ApiError::new(
             StatusCode::UNAUTHORIZED,
             "missing_token",
             "Authentication required",
             "send a gatepass token as \"Authorization: Bearer <token>\"",
         );
-        e.www_authenticate = Some("Bearer realm=\"gatepass\"".into());
+        e.www_authenticate = Some(answer.www_authenticate().to_owned());
         e
     }
 
-    /// 401 for a token that does not verify (expired, revoked, bad signature, …).
+    /// 401 for a token that does not verify (expired, revoked, bad signature, …): the same
+    /// answer as every SDK helper's (`gatepass::http`).
     pub fn invalid_token(err: &gatepass::TokenError) -> ApiError {
+        let none: [&str; 0] = [];
+        let answer = gatepass::http::Rejection::for_error(err, &none);
         let mut e = ApiError::new(
             StatusCode::UNAUTHORIZED,
             "invalid_token",
@@ -179,10 +180,7 @@ impl ApiError {
             format!("{} ({})", err.message(), err.code()),
         );
         e.token_code = Some(err.kind());
-        e.www_authenticate = Some(format!(
-            "Bearer realm=\"gatepass\", error=\"invalid_token\", error_description=\"{}\"",
-            quote(err.message())
-        ));
+        e.www_authenticate = Some(answer.www_authenticate().to_owned());
         e
     }
 
@@ -225,7 +223,7 @@ impl ApiError {
         );
         e.www_authenticate = Some(format!(
             "Bearer realm=\"gatepass\", error=\"insufficient_scope\", scope=\"{}\"",
-            quote(scope)
+            gatepass::http::quoted(scope)
         ));
         e
     }

@@ -1098,6 +1098,53 @@ async fn signing_keys_rotate_by_age(backend: Backend) {
     assert_eq!(app.get("/v1/me", &new_token).await.status, StatusCode::OK);
 }
 
+/// The issuer refuses a token with the same bytes as every SDK helper (`gatepass::http`, which
+/// the shared vectors hold the Python and Node helpers to): status, challenge and body.
+async fn refusals_are_the_sdk_helpers_answer(backend: Backend) {
+    let app = TestApp::new(backend);
+    let none: [&str; 0] = [];
+    let same = |r: &support::Reply, want: &gatepass::http::Rejection| {
+        assert_eq!(r.status.as_u16(), want.status());
+        assert_eq!(r.headers["www-authenticate"], want.www_authenticate());
+        assert_eq!(r.headers["content-type"], gatepass::http::PROBLEM_JSON);
+        assert_eq!(r.headers["cache-control"], "no-store");
+        assert_eq!(r.text, want.body());
+    };
+    for header in [None, Some("Bearer"), Some("Bearer "), Some("Basic abc")] {
+        let r = match header {
+            None => app.call("GET", "/v1/me", None, None).await,
+            Some(h) => {
+                app.call_with("GET", "/v1/me", None, None, &[("Authorization", h)])
+                    .await
+            }
+        };
+        same(&r, &gatepass::http::Rejection::missing_token());
+    }
+    let (token, id) = app
+        .create(json!({"name": "x", "scopes": ["user:read"]}))
+        .await;
+    app.post(&format!("/v1/tokens/{id}/revoke"), &app.admin, json!({}))
+        .await;
+    let jwks = app
+        .call("GET", "/.well-known/jwks.json", None, None)
+        .await
+        .text;
+    let list = app.call("GET", "/v1/status-lists/1", None, None).await.text;
+    let verifier = gatepass::Verifier::offline("http://issuer.test", jwks.as_bytes())
+        .status_list("http://issuer.test/v1/status-lists/1", list.as_bytes())
+        .build()
+        .unwrap();
+    for presented in [
+        token.clone(),
+        format!("{token}x"),
+        "gp_not.a.token".to_owned(),
+    ] {
+        let err = verifier.verify(&presented).unwrap_err();
+        let r = app.get("/v1/me", &presented).await;
+        same(&r, &gatepass::http::Rejection::for_error(&err, &none));
+    }
+}
+
 on_both_backends!(
     the_next_list_is_published_before_the_current_one_fills,
     signing_keys_rotate_by_age,
@@ -1113,4 +1160,5 @@ on_both_backends!(
     batch_rotate_is_all_or_nothing,
     audit_usage_scopes_and_health,
     tokens_verify_with_an_independent_jose_library,
+    refusals_are_the_sdk_helpers_answer,
 );

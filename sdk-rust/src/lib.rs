@@ -37,6 +37,7 @@ pub mod clock;
 pub use clock::Clock;
 mod crypto;
 mod error;
+pub mod http;
 mod json;
 mod jwks;
 mod jws;

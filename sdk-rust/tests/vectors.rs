@@ -94,6 +94,18 @@ fn run(case: &Value) -> Result<(), String> {
                         return Err("error message contains part of the token".into());
                     }
                 }
+                let scopes: Vec<&str> = case["require"]["scopes"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                let answer = gatepass::http::Rejection::for_error(&e, &scopes);
+                let got = json!({"status": answer.status(), "www_authenticate": answer.www_authenticate(), "body": answer.body()});
+                if got != expect["http"] {
+                    return Err(format!(
+                        "{attempt}: HTTP answer {got} != {}",
+                        expect["http"]
+                    ));
+                }
             }
             (Err(e), _, _) => return Err(format!("{attempt}: {e}, expected {expect}")),
         }

@@ -1,7 +1,7 @@
 """Type stubs of the compiled core (`gatepass._gatepass`)."""
 
 from types import TracebackType
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Type, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
 __version__: str
 ERROR_CODES: List[str]
@@ -114,3 +114,9 @@ class Verifier:
     def key_ids(self) -> List[str]: ...
     @property
     def status_list_uris(self) -> List[str]: ...
+
+def bearer_token(authorization: Optional[str]) -> Optional[str]:
+    """The token of an `Authorization: Bearer <token>` value, or None (no credentials)."""
+
+def rejection(code: Optional[str], message: Optional[str], scopes: List[str]) -> Tuple[int, List[Tuple[str, str]], str]:
+    """`(status, headers, body)` of the answer to a refused request; `code` None: no token was sent."""

@@ -1,55 +1,41 @@
-"""What the framework helpers share: reading a Bearer token and shaping the RFC 6750 +
-RFC 9457 answer for a TokenError. The 401/403 decision is the core's (`TokenError.status`)."""
+"""What the framework helpers share: reading a Bearer token and the answer for a refused request.
+Both are the Rust core's (`gatepass::http`), so FastAPI, Flask, Django, ASGI, the Node helpers and
+the issuer answer byte for byte alike: 401 `invalid_token` (or no error code without a token),
+403 `insufficient_scope`, `WWW-Authenticate` (RFC 6750), a problem+json body (RFC 9457) and
+`Cache-Control: no-store`."""
 
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
+from . import _gatepass
 from ._gatepass import TokenError
 
 PROBLEM_JSON = "application/problem+json"
 
 
+class Answer(NamedTuple):
+    """A refused request: send `status`, `headers` and `body` (problem+json text) as they are."""
+
+    status: int
+    headers: Dict[str, str]
+    body: str
+
+
 def bearer_token(authorization: Optional[str]) -> Optional[str]:
-    """The token of an `Authorization: Bearer <token>` header, or None."""
-    if not authorization:
-        return None
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return None
-    return token.lstrip(" ")
+    """The token of an `Authorization: Bearer <token>` header, or None (no credentials)."""
+    return _gatepass.bearer_token(authorization)
 
 
-def missing_token() -> Tuple[int, Dict[str, str], Dict[str, object]]:
+def missing_token() -> Answer:
     """401 for a request without a Bearer token (RFC 6750 §3.1: no error code)."""
-    body = {
-        "type": "urn:gatepass:problem:missing_token",
-        "title": "Authentication required",
-        "status": 401,
-        "detail": 'send a gatepass token as "Authorization: Bearer <token>"',
-    }
-    return 401, {"WWW-Authenticate": "Bearer", "Content-Type": PROBLEM_JSON}, body
+    return _answer(_gatepass.rejection(None, None, []))
 
 
-def _quote(text: str) -> str:
-    return text.replace('"', "'").replace("\\", "'")
+def token_failure(err: TokenError, scopes: Sequence[str] = ()) -> Answer:
+    """The answer for a failed `verify` or `require`; `scopes` are the route's."""
+    code = getattr(err, "code", None) or "malformed"
+    return _answer(_gatepass.rejection(code, str(err), list(scopes)))
 
 
-def token_failure(err: TokenError, scopes: Sequence[str] = ()) -> Tuple[int, Dict[str, str], Dict[str, object]]:
-    """Status, headers and problem+json body for a failed `require`."""
-    if err.status == 403:
-        error = "insufficient_scope"
-        www = f'Bearer error="insufficient_scope", error_description="{_quote(str(err))}"'
-        if scopes:
-            www += f', scope="{_quote(" ".join(scopes))}"'
-        title = "Insufficient scope"
-    else:
-        error = "invalid_token"
-        www = f'Bearer error="invalid_token", error_description="{_quote(str(err))}"'
-        title = "Invalid token"
-    body = {
-        "type": f"urn:gatepass:problem:{error}",
-        "title": title,
-        "status": err.status,
-        "detail": f"{err} ({err.code})",
-        "code": err.code,
-    }
-    return err.status, {"WWW-Authenticate": www, "Content-Type": PROBLEM_JSON}, body
+def _answer(parts: Tuple[int, List[Tuple[str, str]], str]) -> Answer:
+    status, headers, body = parts
+    return Answer(status, dict(headers), body)

@@ -18,8 +18,7 @@ Every HTTP request (except `exclude_paths`) must carry a Bearer token that passe
 different scopes on different routes, mount sub-applications with their own middleware.
 """
 
-import json
-from typing import Any, Awaitable, Callable, Dict, Iterable, Mapping, MutableMapping, Optional, Sequence
+from typing import Any, Awaitable, Callable, Iterable, Mapping, MutableMapping, Optional, Sequence
 
 from . import _http
 from ._gatepass import Claims, TokenError, Verifier
@@ -54,12 +53,12 @@ class GatepassMiddleware:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         token = _http.bearer_token(headers.get("authorization"))
         if token is None:
-            await _answer(send, *_http.missing_token())
+            await _answer(send, _http.missing_token())
             return
         try:
             claims = self.verifier.require(token, scopes=self.scopes, workspace=self.workspace)
         except TokenError as err:
-            await _answer(send, *_http.token_failure(err, self.scopes))
+            await _answer(send, _http.token_failure(err, self.scopes))
             return
         scope.setdefault("state", {})["gatepass"] = claims
         await self.app(scope, receive, send)
@@ -73,12 +72,11 @@ def claims_of(scope: Mapping[str, Any]) -> Claims:
     return found
 
 
-async def _answer(send: Send, status: int, headers: Dict[str, str], body: Dict[str, object]) -> None:
-    payload = json.dumps(body).encode()
-    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+async def _answer(send: Send, answer: _http.Answer) -> None:
+    payload = answer.body.encode()
+    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers.items()]
     raw.append((b"content-length", str(len(payload)).encode()))
-    raw.append((b"cache-control", b"no-store"))
-    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.start", "status": answer.status, "headers": raw})
     await send({"type": "http.response.body", "body": payload})
 
 

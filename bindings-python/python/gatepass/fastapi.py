@@ -17,7 +17,7 @@ Failures answer 401 (`invalid_token`) or 403 (`insufficient_scope`, `wrong_works
 from typing import Callable, Optional, Sequence
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from . import _http
 from ._gatepass import Claims, TokenError, Verifier
@@ -26,16 +26,16 @@ from ._gatepass import Claims, TokenError, Verifier
 class GatepassAuthError(Exception):
     """Raised by `require_token`; `setup` turns it into the 401/403 answer."""
 
-    def __init__(self, status: int, headers: dict, body: dict) -> None:
-        super().__init__(body.get("detail"))
-        self.status = status
-        self.headers = headers
-        self.body = body
+    def __init__(self, answer: _http.Answer) -> None:
+        super().__init__(f"HTTP {answer.status}")
+        self.status = answer.status
+        self.headers = answer.headers
+        self.body = answer.body
 
 
-async def _handle(_request: Request, exc: Exception) -> JSONResponse:
+async def _handle(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, GatepassAuthError)
-    return JSONResponse(exc.body, status_code=exc.status, headers=exc.headers, media_type=_http.PROBLEM_JSON)
+    return Response(exc.body, status_code=exc.status, headers=exc.headers)
 
 
 def setup(app: FastAPI, verifier: Verifier) -> None:
@@ -56,11 +56,11 @@ def require_token(
             raise RuntimeError("call gatepass.fastapi.setup(app, verifier) first, or pass verifier=")
         token = _http.bearer_token(request.headers.get("authorization"))
         if token is None:
-            raise GatepassAuthError(*_http.missing_token())
+            raise GatepassAuthError(_http.missing_token())
         try:
             return v.require(token, scopes=wanted, workspace=workspace)
         except TokenError as err:
-            raise GatepassAuthError(*_http.token_failure(err, wanted)) from None
+            raise GatepassAuthError(_http.token_failure(err, wanted)) from None
 
     return dependency
 

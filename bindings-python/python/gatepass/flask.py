@@ -16,7 +16,6 @@ Failures answer 401 (`invalid_token`) or 403 (`insufficient_scope`, `wrong_works
 """
 
 import functools
-import json
 from typing import Any, Callable, Optional, Sequence, TypeVar, cast
 
 from flask import Flask, Response, current_app, g, request
@@ -32,8 +31,8 @@ def init_app(app: Flask, verifier: Verifier) -> None:
     app.extensions["gatepass"] = verifier
 
 
-def _answer(status: int, headers: dict, body: dict) -> Response:
-    return Response(json.dumps(body), status=status, headers=headers, mimetype=_http.PROBLEM_JSON)
+def _answer(answer: _http.Answer) -> Response:
+    return Response(answer.body, status=answer.status, headers=answer.headers)
 
 
 def require_token(scopes: Sequence[str] = (), workspace: Optional[str] = None, verifier: Optional[Verifier] = None) -> Callable[[F], F]:
@@ -48,11 +47,11 @@ def require_token(scopes: Sequence[str] = (), workspace: Optional[str] = None, v
                 raise RuntimeError("call gatepass.flask.init_app(app, verifier) first, or pass verifier=")
             token = _http.bearer_token(request.headers.get("Authorization"))
             if token is None:
-                return _answer(*_http.missing_token())
+                return _answer(_http.missing_token())
             try:
                 g.gatepass = v.require(token, scopes=wanted, workspace=workspace)
             except TokenError as err:
-                return _answer(*_http.token_failure(err, wanted))
+                return _answer(_http.token_failure(err, wanted))
             return view(*args, **kwargs)
 
         return cast(F, wrapper)

@@ -5,7 +5,8 @@
 //! - `POST /notes` (a JSON string body) needs `user:write`;
 //! - `DELETE /notes` needs `admin:write`.
 //!
-//! Failures answer as the issuer does (docs/api.md, "Errors"): 401 with `WWW-Authenticate: Bearer
+//! Failures answer as the issuer does (docs/protocol.md, "Answering a failed token"), with the
+//! core's `gatepass::http`: 401 with `WWW-Authenticate: Bearer realm="gatepass",
 //! error="invalid_token"` for a token that does not verify, 403 with `error="insufficient_scope"`
 //! for a missing scope or another workspace, each with an `application/problem+json` body.
 
@@ -16,7 +17,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use gatepass::{Claims, TokenError, Verifier};
+use gatepass::http::{bearer_token, Rejection};
+use gatepass::{Claims, Verifier};
 use serde_json::{json, Value};
 
 /// What the handlers share.
@@ -37,69 +39,19 @@ pub fn app(verifier: Verifier) -> Router {
         .with_state(state)
 }
 
-/// Why a request was refused: an RFC 6750 + RFC 9457 answer.
+/// A refused request: the core's one answer (`gatepass::http`), the same bytes the issuer and
+/// the Python and Node helpers send.
 #[derive(Debug)]
-pub enum Refused {
-    /// No `Authorization: Bearer` header (RFC 6750 §3.1: no error code then).
-    MissingToken,
-    /// The token does not verify, lacks a scope or belongs to another workspace.
-    Token(TokenError, &'static [&'static str]),
-}
-
-fn quote(text: &str) -> String {
-    text.replace(['"', '\\'], "'")
-}
+pub struct Refused(pub Rejection);
 
 impl IntoResponse for Refused {
     fn into_response(self) -> Response {
-        let (status, www, body) = match self {
-            Refused::MissingToken => (
-                StatusCode::UNAUTHORIZED,
-                "Bearer".to_owned(),
-                json!({
-                    "type": "urn:gatepass:problem:missing_token",
-                    "title": "Authentication required",
-                    "status": 401,
-                    "detail": "send a gatepass token as \"Authorization: Bearer <token>\"",
-                }),
-            ),
-            Refused::Token(err, scopes) => {
-                // The core decides: scope and workspace failures are 403, the rest 401.
-                let forbidden = err.kind().is_forbidden();
-                let (status, error, title) = if forbidden {
-                    (
-                        StatusCode::FORBIDDEN,
-                        "insufficient_scope",
-                        "Insufficient scope",
-                    )
-                } else {
-                    (StatusCode::UNAUTHORIZED, "invalid_token", "Invalid token")
-                };
-                let mut www = format!(
-                    "Bearer error=\"{error}\", error_description=\"{}\"",
-                    quote(err.message())
-                );
-                if forbidden && !scopes.is_empty() {
-                    www.push_str(&format!(", scope=\"{}\"", scopes.join(" ")));
-                }
-                let body = json!({
-                    "type": format!("urn:gatepass:problem:{error}"),
-                    "title": title,
-                    "status": status.as_u16(),
-                    "detail": format!("{} ({})", err.message(), err.code()),
-                    "code": err.code(),
-                });
-                (status, www, body)
+        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::UNAUTHORIZED);
+        let mut response = (status, self.0.body().to_owned()).into_response();
+        for (name, value) in self.0.headers() {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                response.headers_mut().insert(name, value);
             }
-        };
-        let mut response = (status, body.to_string()).into_response();
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
-        if let Ok(value) = HeaderValue::from_str(&www) {
-            headers.insert(header::WWW_AUTHENTICATE, value);
         }
         response
     }
@@ -114,18 +66,14 @@ pub fn require(
     headers: &HeaderMap,
     scopes: &'static [&'static str],
 ) -> Result<Claims, Refused> {
-    let token = headers
+    let header = headers
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim_start())
-        .filter(|token| !token.is_empty())
-        .ok_or(Refused::MissingToken)?;
+        .and_then(|v| v.to_str().ok());
+    let token = bearer_token(header).ok_or_else(|| Refused(Rejection::missing_token()))?;
     state
         .verifier
         .require(token, scopes, None)
-        .map_err(|e| Refused::Token(e, scopes))
+        .map_err(|e| Refused(Rejection::for_error(&e, scopes)))
 }
 
 fn notes(state: &AppState) -> std::sync::MutexGuard<'_, Vec<String>> {

@@ -67,7 +67,7 @@ async fn a_missing_scope_is_403_insufficient_scope() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let www = headers["www-authenticate"].to_str().unwrap();
     assert!(
-        www.starts_with("Bearer error=\"insufficient_scope\""),
+        www.starts_with("Bearer realm=\"gatepass\", error=\"insufficient_scope\""),
         "{www}"
     );
     assert!(www.ends_with("scope=\"admin:write\""), "{www}");
@@ -81,7 +81,8 @@ async fn no_or_bad_token_is_401() {
     let (app, token) = service();
     let (status, headers, body) = call(&app, "GET", None, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(headers["www-authenticate"], "Bearer");
+    assert_eq!(headers["www-authenticate"], "Bearer realm=\"gatepass\"");
+    assert_eq!(headers["cache-control"], "no-store");
     assert_eq!(body["type"], "urn:gatepass:problem:missing_token");
 
     let (status, _, _) = call(&app, "GET", Some(&format!("Basic {token}")), None).await;
@@ -95,7 +96,10 @@ async fn no_or_bad_token_is_401() {
     let (status, headers, body) = call(&app, "GET", Some(&format!("Bearer {forged}")), None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let www = headers["www-authenticate"].to_str().unwrap();
-    assert!(www.starts_with("Bearer error=\"invalid_token\""), "{www}");
+    assert!(
+        www.starts_with("Bearer realm=\"gatepass\", error=\"invalid_token\""),
+        "{www}"
+    );
     assert_eq!(body["code"], "bad_signature");
     assert!(
         !body.to_string().contains(&forged),

@@ -211,6 +211,38 @@ impl Case {
         Case::new(fx, name, description, token, Expect::Error(code))
     }
 
+    /// The HTTP answer every framework helper gives for this case's failure (`gatepass::http`),
+    /// from the core's own error; the scopes named are those `require` asked for.
+    fn http_answer(&self, code: &str) -> Value {
+        let mut builder = gatepass::Verifier::offline(ISS, self.jwks.as_str())
+            .prefix(&self.prefix)
+            .leeway(std::time::Duration::from_secs(self.leeway.unsigned_abs()))
+            .audiences(self.audience.iter().cloned())
+            .danger_fail_open_when_stale(self.fail_open)
+            .clock(gatepass::clock::ManualClock::new(self.now));
+        for (uri, jwt) in &self.lists {
+            builder = builder.status_list(uri.as_str(), jwt.as_str());
+        }
+        let verifier = builder.build().expect("the case's verifier builds");
+        let scopes: Vec<&str> = self
+            .require
+            .as_ref()
+            .map(|(s, _)| s.iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        let result = match &self.require {
+            None => verifier.verify(&self.token),
+            Some((_, ws)) => verifier.require(&self.token, &scopes, ws.as_deref()),
+        };
+        let err = result.expect_err("the case fails");
+        assert_eq!(err.code(), code, "case {}", self.name);
+        let answer = gatepass::http::Rejection::for_error(&err, &scopes);
+        json!({
+            "status": answer.status(),
+            "www_authenticate": answer.www_authenticate(),
+            "body": answer.body(),
+        })
+    }
+
     pub fn to_json(&self) -> Value {
         let lists: serde_json::Map<String, Value> = self
             .lists
@@ -219,7 +251,7 @@ impl Case {
             .collect();
         let expect = match &self.expect {
             Expect::Claims(c) => json!({ "claims": c }),
-            Expect::Error(code) => json!({ "error": code }),
+            Expect::Error(code) => json!({ "error": code, "http": self.http_answer(code) }),
             Expect::ConfigError => json!({ "config_error": true }),
         };
         json!({
