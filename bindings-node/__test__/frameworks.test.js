@@ -76,3 +76,43 @@ test('fastify hook', async () => {
     await fastify.close()
   }
 })
+
+test('koa middleware', async () => {
+  const Koa = require('koa')
+  const { requireToken } = require('../koa.js')
+  const app = new Koa()
+  app.context.gatepass = verifier()
+  const routes = {
+    '/read': [requireToken({ scopes: ['user:read'] }), (ctx) => { ctx.body = { user: ctx.state.gatepass.subject } }],
+    '/write': [requireToken({ scopes: ['admin:write'] }), (ctx) => { ctx.body = {} }],
+    '/other-workspace': [requireToken({ workspace: 'globex' }), (ctx) => { ctx.body = {} }],
+  }
+  app.use(async (ctx) => {
+    const [guard, handler] = routes[ctx.path]
+    await guard(ctx, async () => handler(ctx))
+  })
+  const server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)) })
+  try {
+    await checkAnswers(`http://127.0.0.1:${server.address().port}`)
+  } finally {
+    await new Promise((resolve) => server.close(resolve))
+  }
+})
+
+test('hono middleware (Node adapter)', async () => {
+  const { Hono } = require('hono')
+  const { serve } = require('@hono/node-server')
+  const { requireToken } = require('../hono.js')
+  const v = verifier()
+  const app = new Hono()
+  app.get('/read', requireToken({ verifier: v, scopes: ['user:read'] }), (c) => c.json({ user: c.get('gatepass').subject }))
+  app.get('/write', requireToken({ verifier: v, scopes: ['admin:write'] }), (c) => c.json({}))
+  app.get('/other-workspace', requireToken({ verifier: v, workspace: 'globex' }), (c) => c.json({}))
+  const server = await new Promise((resolve) => { const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s)) })
+  try {
+    await checkAnswers(`http://127.0.0.1:${server.address().port}`)
+  } finally {
+    await new Promise((resolve) => server.close(resolve))
+  }
+  assert.throws(() => requireToken({}), /verifier/)
+})
