@@ -116,3 +116,40 @@ test('hono middleware (Node adapter)', async () => {
   }
   assert.throws(() => requireToken({}), /verifier/)
 })
+
+test('nestjs guard with @RequireScopes()', async () => {
+  require('reflect-metadata')
+  const { Controller, Get, Module, Req, UseGuards } = require('@nestjs/common')
+  const { NestFactory } = require('@nestjs/core')
+  const { GatepassFilter, GatepassGuard, RequireScopes } = require('../nest.js')
+  const v = verifier()
+
+  // The decorators applied by hand: what TypeScript's `@Get('read') @RequireScopes('user:read')` emits.
+  const method = (cls, name, decorators) => {
+    Reflect.decorate(decorators, cls.prototype, name, Object.getOwnPropertyDescriptor(cls.prototype, name))
+    Req()(cls.prototype, name, 0)
+  }
+  class Notes {
+    read(req) { return { user: req.gatepass.subject } }
+    write(req) { return { user: req.gatepass.subject } }
+  }
+  method(Notes, 'read', [Get('read'), RequireScopes('user:read')])
+  method(Notes, 'write', [Get('write'), RequireScopes('admin:write')])
+  Reflect.decorate([Controller(), UseGuards(new GatepassGuard(v))], Notes)
+  class Other {
+    any(req) { return { user: req.gatepass.subject } }
+  }
+  method(Other, 'any', [Get()])
+  Reflect.decorate([Controller('other-workspace'), UseGuards(new GatepassGuard(v, { workspace: 'globex' }))], Other)
+  class AppModule {}
+  Reflect.decorate([Module({ controllers: [Notes, Other] })], AppModule)
+
+  const app = await NestFactory.create(AppModule, { logger: false })
+  app.useGlobalFilters(new GatepassFilter())
+  await app.listen(0, '127.0.0.1')
+  try {
+    await checkAnswers(`http://127.0.0.1:${app.getHttpServer().address().port}`)
+  } finally {
+    await app.close()
+  }
+})

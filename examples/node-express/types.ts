@@ -27,3 +27,19 @@ async function main(token: string): Promise<string> {
 const middleware = requireToken({ scopes: ['user:read'] })
 void middleware
 void main
+
+// The other frameworks' declarations, as users would call them.
+import { requireToken as koaRequire } from '../../bindings-node/koa'
+import { requireToken as honoRequire } from '../../bindings-node/hono'
+import { GatepassFilter, GatepassGuard, GatepassRefusal, RequireScopes } from '../../bindings-node/nest'
+
+function frameworks(verifier: Verifier): void {
+  const koa = koaRequire({ scopes: ['user:read'], verifier })
+  const hono = honoRequire({ verifier, workspace: 'ws_acme' })
+  const guard = new GatepassGuard(verifier, { workspace: 'ws_acme' })
+  const filter = new GatepassFilter()
+  const decorate = RequireScopes('user:read', 'user:write')
+  const refusal = (e: GatepassRefusal): number => e.answer.status + e.getStatus()
+  void [koa, hono, guard, filter, decorate, refusal]
+}
+void frameworks

@@ -35,6 +35,8 @@ mod cache;
 mod claims;
 pub mod clock;
 pub use clock::Clock;
+#[cfg(feature = "axum")]
+pub mod axum;
 mod crypto;
 mod error;
 pub mod http;
@@ -44,6 +46,8 @@ mod jws;
 #[cfg(feature = "online")]
 mod online;
 pub mod status_list;
+#[cfg(feature = "tower")]
+pub mod tower;
 mod verifier;
 
 #[doc(hidden)]

@@ -46,7 +46,7 @@ impl TxError for Stop {
     }
 }
 
-/// Turns up to [`BATCH`] marked events into deliveries; returns how many events it handled
+/// Turns up to 500 marked events into deliveries; returns how many events it handled
 /// (0 when there were none, or another replica was handling them).
 ///
 /// # Errors

@@ -1,6 +1,6 @@
 //! The background loop of each replica: every second (or at once when this replica committed
 //! an event), turn marked events into deliveries, raise due expiry notices (every
-//! [`NOTICE_EVERY`]), and make the due attempts, several at a time.
+//! `NOTICE_EVERY`, 30 s), and make the due attempts, several at a time.
 
 use std::time::Duration;
 
