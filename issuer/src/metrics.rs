@@ -143,7 +143,7 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
 });
 
 /// `GET /metrics`: the Prometheus text format.
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus / OpenMetrics text", body = String)))]
+#[utoipa::path(get, operation_id = "getMetrics", path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus / OpenMetrics text", body = String)))]
 pub async fn render() -> Response {
     let mut text = String::new();
     if let Err(e) = prometheus_client::encoding::text::encode(&mut text, &METRICS.registry) {

@@ -63,6 +63,7 @@ pub fn app(state: AppState) -> Router {
         vec![utoipa::openapi::HttpMethod::Get],
         utoipa::openapi::path::OperationBuilder::new()
             .tag("operations")
+            .operation_id(Some("getOpenApi"))
             .summary(Some("This OpenAPI 3.1 document"))
             .response(
                 "200",

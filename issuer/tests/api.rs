@@ -959,6 +959,16 @@ async fn openapi_and_metrics(backend: Backend) {
             "{method} {path} is not documented"
         );
     }
+    // Every operation has an operationId, unique (OpenAPI requires it; client generators name
+    // their functions by it and drop duplicates).
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, operations) in paths {
+        for (method, operation) in operations.as_object().unwrap() {
+            let id = operation["operationId"].as_str();
+            let id = id.unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            assert!(ids.insert(id.to_owned()), "operationId {id} twice");
+        }
+    }
     let schemas = doc.body["components"]["schemas"].as_object().unwrap();
     for name in [
         "TokenInfo",

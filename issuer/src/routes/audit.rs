@@ -26,7 +26,7 @@ pub struct AuditQuery {
 }
 
 /// Newest first, cursor-paginated.
-#[utoipa::path(get, path = "/v1/audit-events", tag = "tokens", security(("bearer" = [])), params(AuditQuery),
+#[utoipa::path(get, operation_id = "listAuditEvents", path = "/v1/audit-events", tag = "tokens", security(("bearer" = [])), params(AuditQuery),
     description = "Who created, revoked or rotated what, when, from which token (needs tokens:admin).",
     responses((status = 200, description = "`{events: [...], next_cursor}`", body = Object), responses::Unauthorized, responses::Forbidden, responses::Invalid))]
 pub async fn list(

@@ -46,7 +46,7 @@ fn check_ids(ids: &[String]) -> Result<(), ApiError> {
 }
 
 /// Revokes every listed token, or none (404 names the first id out of reach).
-#[utoipa::path(post, path = "/v1/tokens/revoke", tag = "tokens", security(("bearer" = [])), request_body = RevokeRequest,
+#[utoipa::path(post, operation_id = "revokeTokens", path = "/v1/tokens/revoke", tag = "tokens", security(("bearer" = [])), request_body = RevokeRequest,
     responses((status = 200, description = "All revoked", body = RevokedBatch), responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Invalid, responses::BadRequest, responses::TooLarge, responses::UnsupportedType))]
 pub async fn revoke(
     State(state): State<AppState>,
@@ -70,7 +70,7 @@ pub async fn revoke(
 }
 
 /// Rotates every listed token, or none; returns every new secret once.
-#[utoipa::path(post, path = "/v1/tokens/rotate", tag = "tokens", security(("bearer" = [])), request_body = RotateRequest,
+#[utoipa::path(post, operation_id = "rotateTokens", path = "/v1/tokens/rotate", tag = "tokens", security(("bearer" = [])), request_body = RotateRequest,
     responses((status = 201, description = "All rotated", body = RotatedBatch), responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Conflict, responses::Invalid, responses::BadRequest, responses::TooLarge, responses::UnsupportedType))]
 pub async fn rotate(
     State(state): State<AppState>,

@@ -9,7 +9,7 @@ use crate::keys::etag_of;
 use crate::state::AppState;
 
 /// Discovery: everything an SDK needs, from the issuer URL alone.
-#[utoipa::path(get, path = "/.well-known/gatepass-configuration", tag = "discovery",
+#[utoipa::path(get, operation_id = "getConfiguration", path = "/.well-known/gatepass-configuration", tag = "discovery",
     responses((status = 200, description = "issuer, jwks_uri, status_lists_uri, status_stream_uri (the push channel), token_prefix, token_type, algorithms, status_list_ttl, scopes, presets", body = Object), (status = 304, description = "Not modified (If-None-Match)")))]
 pub async fn configuration(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let c = &state.config;
@@ -49,7 +49,7 @@ pub async fn configuration(State(state): State<AppState>, headers: HeaderMap) ->
 }
 
 /// The JWKS: every key that can still verify a live token.
-#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "discovery",
+#[utoipa::path(get, operation_id = "getJwks", path = "/.well-known/jwks.json", tag = "discovery",
     responses((status = 200, description = "RFC 7517 key set; kid = RFC 7638 thumbprint", body = Object, content_type = "application/jwk-set+json"), (status = 304, description = "Not modified (If-None-Match)")))]
 pub async fn jwks(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let jwks = std::sync::Arc::clone(&state.keys.load().jwks);

@@ -9,13 +9,13 @@ use crate::db;
 use crate::state::AppState;
 
 /// Liveness.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "The process answers", body = String)))]
+#[utoipa::path(get, operation_id = "healthz", path = "/healthz", tag = "operations", responses((status = 200, description = "The process answers", body = String)))]
 pub async fn healthz() -> impl IntoResponse {
     "ok"
 }
 
 /// Readiness: 503 while the database cannot be reached.
-#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, description = "Ready", body = String), (status = 503, description = "The database is unreachable", body = String)))]
+#[utoipa::path(get, operation_id = "readyz", path = "/readyz", tag = "operations", responses((status = 200, description = "Ready", body = String), (status = 503, description = "The database is unreachable", body = String)))]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let ping = db::run(&state.pool, |conn| {
         conn.batch_execute("SELECT 1").map_err(db::DbError::from)

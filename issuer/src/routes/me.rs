@@ -11,7 +11,7 @@ use crate::state::{rfc3339, AppState};
 use crate::tokens::view::Me;
 
 /// The presented token's identity.
-#[utoipa::path(get, path = "/v1/me", tag = "tokens", security(("bearer" = [])), description = "Who the presented token is (the \"Test token\" call); needs no scope.",
+#[utoipa::path(get, operation_id = "getMe", path = "/v1/me", tag = "tokens", security(("bearer" = [])), description = "Who the presented token is (the \"Test token\" call); needs no scope.",
     responses((status = 200, description = "The token's identity", body = Me), responses::Unauthorized))]
 pub async fn me(State(state): State<AppState>, Auth(caller): Auth) -> Result<Response, ApiError> {
     if let Some(ends) = caller.session_expires_at {

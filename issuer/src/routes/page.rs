@@ -131,7 +131,7 @@ fn serve(name: &str, headers: &HeaderMap, frame_ancestors: &[String]) -> Respons
 }
 
 /// The token management page.
-#[utoipa::path(get, path = "/", tag = "page",
+#[utoipa::path(get, operation_id = "getPage", path = "/", tag = "page",
     description = "The token management page (HTML). Sign in by pasting a token with tokens:read or more.",
     responses((status = 200, description = "The page", content_type = "text/html"), (status = 304, description = "Not modified (If-None-Match)")))]
 pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -139,7 +139,7 @@ pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Respons
 }
 
 /// A script, style sheet or icon of the page.
-#[utoipa::path(get, path = "/assets/{file}", tag = "page", params(("file" = String, Path, description = "Asset file name")),
+#[utoipa::path(get, operation_id = "getPageAsset", path = "/assets/{file}", tag = "page", params(("file" = String, Path, description = "Asset file name")),
     responses((status = 200, description = "The file"), (status = 304, description = "Not modified (If-None-Match)"), responses::NotFound))]
 pub async fn asset(
     State(state): State<AppState>,

@@ -43,7 +43,7 @@ pub struct ExchangeCode {
 }
 
 /// `POST /v1/portal-sessions`.
-#[utoipa::path(post, path = "/v1/portal-sessions", tag = "platform", security(("bearer" = [])), request_body = OpenSession,
+#[utoipa::path(post, operation_id = "openPortalSession", path = "/v1/portal-sessions", tag = "platform", security(("bearer" = [])), request_body = OpenSession,
     description = "Open a token-settings session for a signed-in user (platform:admin): send the user to `url` (one use, within 5 minutes).",
     responses((status = 201, description = "Opened", body = Opened), responses::Unauthorized, responses::Forbidden, responses::Invalid, responses::BadRequest, responses::TooLarge, responses::UnsupportedType))]
 pub async fn open(
@@ -73,7 +73,7 @@ pub async fn open(
 }
 
 /// `POST /v1/portal-sessions/exchange`.
-#[utoipa::path(post, path = "/v1/portal-sessions/exchange", tag = "platform", request_body = ExchangeCode,
+#[utoipa::path(post, operation_id = "exchangePortalCode", path = "/v1/portal-sessions/exchange", tag = "platform", request_body = ExchangeCode,
     description = "Exchange a session URL's one-time code for a session secret (once, within 5 minutes of opening); the secret works on the management API for an hour.",
     responses((status = 200, description = "The session", body = Exchanged), responses::NotFound,
         (status = 410, description = "The link was used already (portal_code_used) or has expired (portal_code_expired)", content_type = "application/problem+json"),

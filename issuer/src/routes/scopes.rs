@@ -10,7 +10,7 @@ use crate::problem::{responses, ApiError};
 use crate::state::{now, rfc3339, AppState};
 
 /// The catalog (any valid token may read it).
-#[utoipa::path(get, path = "/v1/scopes", tag = "tokens", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getScopes", path = "/v1/scopes", tag = "tokens", security(("bearer" = [])),
     responses((status = 200, description = "Scopes (name, description, category, implies), presets (id, label, scopes); max_expires_in_days, the longest expiry the caller may choose (null: none), with expiry_cap_reason `workspace` (its cap) or `creator` (the caller's own token expires at token_expires_at)", body = Object), responses::Unauthorized))]
 pub async fn catalog(
     State(state): State<AppState>,

@@ -11,7 +11,7 @@ use crate::state::AppState;
 use crate::status;
 
 /// Every list a live token may reference (including the next one, created before it is needed).
-#[utoipa::path(get, path = "/v1/status-lists", tag = "discovery",
+#[utoipa::path(get, operation_id = "listStatusLists", path = "/v1/status-lists", tag = "discovery",
     responses((status = 200, description = "`{lists: [uri, ...]}`", body = Object), (status = 304, description = "Not modified (If-None-Match)")))]
 pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let uris: Vec<String> = state
@@ -31,7 +31,7 @@ pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Respons
 }
 
 /// One signed list, served from memory.
-#[utoipa::path(get, path = "/v1/status-lists/{list}", tag = "discovery", params(("list" = String, Path, description = "List id")),
+#[utoipa::path(get, operation_id = "getStatusList", path = "/v1/status-lists/{list}", tag = "discovery", params(("list" = String, Path, description = "List id")),
     responses((status = 200, description = "Token Status List (draft-ietf-oauth-status-list) as a signed JWT", body = String, content_type = "application/statuslist+jwt"),
         (status = 304, description = "Not modified (If-None-Match)"), (status = 404, description = "No such list", body = Problem, content_type = "application/problem+json")))]
 pub async fn list(

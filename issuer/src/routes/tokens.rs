@@ -26,7 +26,7 @@ pub fn typed<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
 }
 
 /// `POST /v1/tokens`.
-#[utoipa::path(post, path = "/v1/tokens", tag = "tokens", security(("bearer" = [])), request_body = CreateRequest,
+#[utoipa::path(post, operation_id = "createToken", path = "/v1/tokens", tag = "tokens", security(("bearer" = [])), request_body = CreateRequest,
     description = "Create a token (needs tokens:write). Only scopes the caller holds; another subject needs tokens:admin; never longer than the workspace cap or the caller's own expiry.",
     responses((status = 201, description = "The new token; the secret is shown this once", body = NewToken), responses::Unauthorized, responses::Forbidden, responses::Invalid, responses::BadRequest, responses::TooLarge, responses::UnsupportedType))]
 pub async fn create(
@@ -67,7 +67,7 @@ pub struct ListQuery {
 }
 
 /// `GET /v1/tokens`: newest first, cursor-paginated.
-#[utoipa::path(get, path = "/v1/tokens", tag = "tokens", security(("bearer" = [])), params(ListQuery),
+#[utoipa::path(get, operation_id = "listTokens", path = "/v1/tokens", tag = "tokens", security(("bearer" = [])), params(ListQuery),
     description = "List tokens (needs tokens:read): your own, or every token of the workspace with tokens:admin.",
     responses((status = 200, description = "A page of tokens", body = TokenPage), responses::Unauthorized, responses::Forbidden, responses::Invalid))]
 pub async fn list(
@@ -144,7 +144,7 @@ pub async fn list(
 }
 
 /// `GET /v1/tokens/{id}`.
-#[utoipa::path(get, path = "/v1/tokens/{id}", tag = "tokens", security(("bearer" = [])), params(("id" = String, Path, description = "Token id")),
+#[utoipa::path(get, operation_id = "getToken", path = "/v1/tokens/{id}", tag = "tokens", security(("bearer" = [])), params(("id" = String, Path, description = "Token id")),
     responses((status = 200, description = "Token info", body = TokenInfo), responses::Unauthorized, responses::Forbidden, responses::NotFound))]
 pub async fn get(
     State(state): State<AppState>,
@@ -157,7 +157,7 @@ pub async fn get(
 }
 
 /// `POST /v1/tokens/{id}/revoke`: idempotent; revocation is final.
-#[utoipa::path(post, path = "/v1/tokens/{id}/revoke", tag = "tokens", security(("bearer" = [])), params(("id" = String, Path, description = "Token id")),
+#[utoipa::path(post, operation_id = "revokeToken", path = "/v1/tokens/{id}/revoke", tag = "tokens", security(("bearer" = [])), params(("id" = String, Path, description = "Token id")),
     description = "Revoke a token (needs tokens:write). Idempotent; tokens it created stay valid (list them with created_by to revoke them too).",
     responses((status = 200, description = "The revoked token", body = TokenInfo), responses::Unauthorized, responses::Forbidden, responses::NotFound))]
 pub async fn revoke(
@@ -188,7 +188,7 @@ pub struct RotateRequest {
 }
 
 /// `POST /v1/tokens/{id}/rotate`.
-#[utoipa::path(post, path = "/v1/tokens/{id}/rotate", tag = "tokens", security(("bearer" = [])), params(("id" = String, Path, description = "Token id")),
+#[utoipa::path(post, operation_id = "rotateToken", path = "/v1/tokens/{id}/rotate", tag = "tokens", security(("bearer" = [])), params(("id" = String, Path, description = "Token id")),
     request_body(content = Option<RotateRequest>, description = "Optional; an empty body revokes the old token at once"),
     description = "A new token with the same name, description, subject, scopes and lifetime (from now, cut to the workspace cap and the caller's expiry); the old one is revoked now or after the grace period. Renews expired tokens; refuses revoked ones.",
     responses((status = 201, description = "The new token, and the old one's info in `previous`", body = NewToken), responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Conflict, responses::Invalid, responses::BadRequest, responses::TooLarge, responses::UnsupportedType))]

@@ -34,7 +34,7 @@ pub struct UsageReport {
 }
 
 /// Applies a report to tokens of the caller's workspace; unknown ids are ignored.
-#[utoipa::path(post, path = "/v1/usage", tag = "tokens", security(("bearer" = [])), request_body = UsageReport,
+#[utoipa::path(post, operation_id = "reportUsage", path = "/v1/usage", tag = "tokens", security(("bearer" = [])), request_body = UsageReport,
     description = "SDK usage reports (needs usage:report): last_used_at only moves forward.",
     responses((status = 200, description = "`{updated: n}`", body = Object), responses::Unauthorized, responses::Forbidden, responses::Invalid))]
 pub async fn report(

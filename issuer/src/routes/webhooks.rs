@@ -116,7 +116,7 @@ pub struct DeliveryQuery {
 }
 
 /// `POST /v1/webhooks`.
-#[utoipa::path(post, path = "/v1/webhooks", tag = "webhooks", security(("bearer" = [])), request_body = CreateWebhook,
+#[utoipa::path(post, operation_id = "createWebhook", path = "/v1/webhooks", tag = "webhooks", security(("bearer" = [])), request_body = CreateWebhook,
     description = "Register an endpoint (platform:admin, or tokens:admin for its own workspace). Deliveries follow Standard Webhooks; the secret is shown once.",
     responses((status = 201, description = "Registered", body = CreatedWebhook), responses::Unauthorized, responses::Forbidden, responses::Conflict, responses::Invalid, responses::BadRequest, responses::TooLarge, responses::UnsupportedType))]
 pub async fn create(
@@ -142,7 +142,7 @@ pub async fn create(
 }
 
 /// `GET /v1/webhooks`.
-#[utoipa::path(get, path = "/v1/webhooks", tag = "webhooks", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listWebhooks", path = "/v1/webhooks", tag = "webhooks", security(("bearer" = [])),
     responses((status = 200, description = "The endpoints the caller manages", body = WebhookList), responses::Unauthorized, responses::Forbidden))]
 pub async fn list(State(state): State<AppState>, auth: Auth) -> Result<Response, ApiError> {
     let webhooks = db::run(&state.pool, move |c| endpoints::list(c, &auth.0)).await?;
@@ -150,7 +150,7 @@ pub async fn list(State(state): State<AppState>, auth: Auth) -> Result<Response,
 }
 
 /// `GET /v1/webhooks/{id}`.
-#[utoipa::path(get, path = "/v1/webhooks/{id}", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Webhook id")),
+#[utoipa::path(get, operation_id = "getWebhook", path = "/v1/webhooks/{id}", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Webhook id")),
     responses((status = 200, description = "The endpoint", body = WebhookInfo), responses::Unauthorized, responses::Forbidden, responses::NotFound))]
 pub async fn get(
     State(state): State<AppState>,
@@ -162,7 +162,7 @@ pub async fn get(
 }
 
 /// `DELETE /v1/webhooks/{id}`.
-#[utoipa::path(delete, path = "/v1/webhooks/{id}", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Webhook id")),
+#[utoipa::path(delete, operation_id = "deleteWebhook", path = "/v1/webhooks/{id}", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Webhook id")),
     description = "Remove an endpoint; its pending deliveries are dropped.",
     responses((status = 204, description = "Removed"), responses::Unauthorized, responses::Forbidden, responses::NotFound))]
 pub async fn remove(
@@ -178,7 +178,7 @@ pub async fn remove(
 }
 
 /// `GET /v1/webhooks/{id}/deliveries`.
-#[utoipa::path(get, path = "/v1/webhooks/{id}/deliveries", tag = "webhooks", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listWebhookDeliveries", path = "/v1/webhooks/{id}/deliveries", tag = "webhooks", security(("bearer" = [])),
     params(("id" = String, Path, description = "Webhook id"), DeliveryQuery),
     responses((status = 200, description = "Deliveries, newest first, with their attempts", body = DeliveryPage), responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Invalid))]
 pub async fn deliveries(

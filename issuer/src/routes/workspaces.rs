@@ -74,7 +74,7 @@ pub struct ListQuery {
 }
 
 /// `POST /v1/workspaces`: idempotent by id.
-#[utoipa::path(post, path = "/v1/workspaces", tag = "platform", security(("bearer" = [])), request_body = CreateWorkspace,
+#[utoipa::path(post, operation_id = "createWorkspace", path = "/v1/workspaces", tag = "platform", security(("bearer" = [])), request_body = CreateWorkspace,
     description = "Create a workspace (platform:admin). The same id with the same settings answers 200 with the existing one; with other settings 409.",
     responses((status = 201, description = "Created", body = WorkspaceInfo), (status = 200, description = "It existed with these settings", body = WorkspaceInfo),
         responses::Unauthorized, responses::Forbidden, responses::Conflict, responses::Invalid, responses::BadRequest, responses::TooLarge, responses::UnsupportedType))]
@@ -99,7 +99,7 @@ pub async fn create(
 }
 
 /// `GET /v1/workspaces`.
-#[utoipa::path(get, path = "/v1/workspaces", tag = "platform", security(("bearer" = [])), params(ListQuery),
+#[utoipa::path(get, operation_id = "listWorkspaces", path = "/v1/workspaces", tag = "platform", security(("bearer" = [])), params(ListQuery),
     responses((status = 200, description = "A page of workspaces, by id", body = WorkspacePage), responses::Unauthorized, responses::Forbidden, responses::Invalid))]
 pub async fn list(
     State(state): State<AppState>,
@@ -135,7 +135,7 @@ pub async fn list(
 }
 
 /// `GET /v1/workspaces/{id}`.
-#[utoipa::path(get, path = "/v1/workspaces/{id}", tag = "platform", security(("bearer" = [])), params(("id" = String, Path, description = "Workspace id")),
+#[utoipa::path(get, operation_id = "getWorkspace", path = "/v1/workspaces/{id}", tag = "platform", security(("bearer" = [])), params(("id" = String, Path, description = "Workspace id")),
     responses((status = 200, description = "The workspace", body = WorkspaceInfo), responses::Unauthorized, responses::Forbidden, responses::NotFound))]
 pub async fn get(
     State(state): State<AppState>,
@@ -153,7 +153,7 @@ pub async fn get(
 }
 
 /// `PATCH /v1/workspaces/{id}`.
-#[utoipa::path(patch, path = "/v1/workspaces/{id}", tag = "platform", security(("bearer" = [])), params(("id" = String, Path, description = "Workspace id")),
+#[utoipa::path(patch, operation_id = "updateWorkspace", path = "/v1/workspaces/{id}", tag = "platform", security(("bearer" = [])), params(("id" = String, Path, description = "Workspace id")),
     request_body = UpdateWorkspace,
     responses((status = 200, description = "The workspace as it is now", body = WorkspaceInfo), responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Invalid, responses::BadRequest, responses::TooLarge, responses::UnsupportedType))]
 pub async fn update(

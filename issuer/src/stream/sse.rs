@@ -56,7 +56,7 @@ struct Stream {
 }
 
 /// The stream of status changes.
-#[utoipa::path(get, path = "/v1/status-stream", tag = "discovery",
+#[utoipa::path(get, operation_id = "streamStatusEvents", path = "/v1/status-stream", tag = "discovery",
     params(("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event")),
     description = "Status changes as Server-Sent Events (signed JWS, typ gatepass-event+jwt): on connect the events since Last-Event-ID, then a snapshot of every list's version, then live events; heartbeats every 5 s.",
     responses((status = 200, description = "An endless event stream", content_type = "text/event-stream", body = String)))]
