@@ -46,6 +46,9 @@ impl Verifier {
     /// the background. Blocks (without the GIL) until the first load, up to `startup_timeout`
     /// seconds; `startup_timeout=None` returns at once.
     #[new]
+    #[pyo3(
+        text_signature = "(issuer_url, *, audience=None, leeway=60.0, refresh_interval=300.0, max_staleness=86400.0, http_timeout=10.0, unknown_key_cooldown=30.0, startup_timeout=10.0, usage_report_token=None, usage_report_interval=60.0, cache_size=10000, danger_fail_open_when_stale=False, push=True)"
+    )]
     #[pyo3(signature = (issuer_url, *, audience=None, leeway=60.0, refresh_interval=300.0, max_staleness=86400.0,
         http_timeout=10.0, unknown_key_cooldown=30.0, startup_timeout=Some(10.0), usage_report_token=None,
         usage_report_interval=60.0, cache_size=10_000, danger_fail_open_when_stale=false, push=true))]
@@ -92,6 +95,9 @@ impl Verifier {
     /// Offline verifier from the issuer's JWKS and status-list tokens (str or bytes).
     /// `now` pins the clock (seconds since the epoch), for tests.
     #[staticmethod]
+    #[pyo3(
+        text_signature = "(*, issuer, jwks, status_lists=None, audience=None, leeway=60.0, prefix='gp_', now=None, cache_size=10000, danger_fail_open_when_stale=False)"
+    )]
     #[pyo3(signature = (*, issuer, jwks, status_lists=None, audience=None, leeway=60.0, prefix="gp_".to_owned(),
         now=None, cache_size=10_000, danger_fail_open_when_stale=false))]
     #[allow(clippy::too_many_arguments)]

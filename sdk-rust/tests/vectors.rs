@@ -136,6 +136,17 @@ fn every_vector_passes() {
             }
         }
     }
+    let floor: usize = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/FLOOR"),
+    )
+    .expect("tests/vectors/FLOOR")
+    .trim()
+    .parse()
+    .expect("FLOOR is a number");
+    assert!(
+        total >= floor,
+        "only {total} vectors found; tests/vectors/FLOOR says at least {floor}"
+    );
     assert!(
         failures.is_empty(),
         "{} of {total} vectors failed:\n{}",

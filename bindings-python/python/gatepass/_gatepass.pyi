@@ -1,9 +1,33 @@
 """Type stubs of the compiled core (`gatepass._gatepass`)."""
 
 from types import TracebackType
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type, Union, final
 
 __version__: str
+__all__ = [
+    "BadSignature",
+    "Claims",
+    "ConfigError",
+    "ERROR_CODES",
+    "ExpiredToken",
+    "InsufficientScope",
+    "MalformedToken",
+    "NotYetValid",
+    "PushStatus",
+    "RevokedToken",
+    "StatusUnavailable",
+    "TokenError",
+    "UnknownKey",
+    "UnsupportedAlgorithm",
+    "Verifier",
+    "WrongAudience",
+    "WrongIssuer",
+    "WrongType",
+    "WrongWorkspace",
+    "__version__",
+    "bearer_token",
+    "rejection",
+]
 ERROR_CODES: List[str]
 
 class TokenError(Exception):
@@ -30,6 +54,7 @@ class StatusUnavailable(TokenError): ...
 class InsufficientScope(TokenError): ...
 class WrongWorkspace(TokenError): ...
 
+@final
 class PushStatus:
     """The state of a verifier's push link (revocations within a second while it is up)."""
 
@@ -40,6 +65,7 @@ class PushStatus:
     @property
     def last_event_age(self) -> Optional[float]: ...
 
+@final
 class Claims:
     """The claims of a verified token (read-only)."""
 
@@ -63,11 +89,12 @@ class Claims:
     def claims(self) -> Dict[str, Any]: ...
     def has_scope(self, scope: str) -> bool: ...
 
+@final
 class Verifier:
     """Verifies gatepass tokens locally. Thread-safe; verify() does no I/O."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         issuer_url: str,
         *,
         audience: Union[str, Sequence[str], None] = None,
@@ -82,7 +109,7 @@ class Verifier:
         cache_size: int = 10000,
         danger_fail_open_when_stale: bool = False,
         push: bool = True,
-    ) -> None: ...
+    ) -> "Verifier": ...
     @staticmethod
     def offline(
         *,
