@@ -39,6 +39,9 @@ pub use clock::Clock;
 pub mod axum;
 mod crypto;
 mod error;
+#[cfg(feature = "__fuzz")]
+#[doc(hidden)]
+pub mod fuzz_entry;
 pub mod http;
 mod json;
 mod jwks;
