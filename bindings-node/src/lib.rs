@@ -231,19 +231,12 @@ pub fn rejection(
     message: Option<String>,
     scopes: Vec<String>,
 ) -> Result<Answer> {
-    use gatepass::http::Rejection;
-    let answer = match code {
-        None => Rejection::missing_token(),
-        Some(code) => {
-            let kind = gatepass::ErrorCode::from_str_code(&code).ok_or_else(|| {
-                Error::new(
-                    Status::InvalidArg,
-                    format!("\"{code}\" is not a gatepass error code"),
-                )
-            })?;
-            Rejection::for_code(kind, message.as_deref().unwrap_or(""), &scopes)
-        }
-    };
+    let answer = gatepass::http::Rejection::from_parts(
+        code.as_deref(),
+        message.as_deref().unwrap_or(""),
+        &scopes,
+    )
+    .ok_or_else(|| Error::new(Status::InvalidArg, "not a gatepass error code".to_owned()))?;
     let headers = answer
         .headers()
         .iter()

@@ -21,16 +21,8 @@ pub fn rejection(
     message: Option<&str>,
     scopes: Vec<String>,
 ) -> PyResult<Answer> {
-    use gatepass::http::Rejection;
-    let answer = match code {
-        None => Rejection::missing_token(),
-        Some(code) => {
-            let kind = gatepass::ErrorCode::from_str_code(code).ok_or_else(|| {
-                PyValueError::new_err(format!("\"{code}\" is not a gatepass error code"))
-            })?;
-            Rejection::for_code(kind, message.unwrap_or(""), &scopes)
-        }
-    };
+    let answer = gatepass::http::Rejection::from_parts(code, message.unwrap_or(""), &scopes)
+        .ok_or_else(|| PyValueError::new_err("not a gatepass error code"))?;
     let headers = answer
         .headers()
         .iter()

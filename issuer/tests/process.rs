@@ -160,6 +160,23 @@ fn serve_with(env: &Env, port: u16, extra: &[(&str, &str)]) -> Server {
     }
 }
 
+/// `token mint --platform` through the CLI of the issuer on `port`: (the credential, what it
+/// said on stderr).
+fn mint_platform(env: &Env, port: u16, args: &[&str]) -> (String, String) {
+    let out = env
+        .command(port)
+        .args(["token", "mint", "--platform"])
+        .args(args)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{said}");
+    (
+        String::from_utf8(out.stdout).unwrap().trim().to_owned(),
+        said,
+    )
+}
+
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -1217,18 +1234,9 @@ fn the_cli_mints_a_platform_credential() {
     let env = Env::new(Backend::Sqlite);
     let server = serve(&env);
     let port = server.url.rsplit(':').next().unwrap().to_owned();
-    let out = env
-        .command(port.parse().unwrap())
-        .args(["token", "mint", "--platform", "--name", "product backend"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let platform = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-    assert!(String::from_utf8_lossy(&out.stderr).contains("product APIs refuse it"));
+    let (platform, said) =
+        mint_platform(&env, port.parse().unwrap(), &["--name", "product backend"]);
+    assert!(said.contains("product APIs refuse it"), "{said}");
     let (status, body) = post(
         &format!("{}/v1/workspaces", server.url),
         &platform,
@@ -1377,17 +1385,7 @@ fn webhooks_survive_kill_9(backend: Backend) {
     ];
     let mut server = serve_with(&env, port, &fast);
     let admin = server.bootstrap.clone().unwrap();
-    let out = env
-        .command(port)
-        .args(["token", "mint", "--platform"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let platform = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let (platform, _) = mint_platform(&env, port, &[]);
     let (status, hook) = post(
         &format!("{}/v1/webhooks", server.url),
         &platform,

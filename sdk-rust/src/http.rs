@@ -124,6 +124,20 @@ impl Rejection {
         )
     }
 
+    /// For bindings, which carry an error across as its code and message: `code` `None` is a
+    /// request without credentials; `None` back for a string that is no error code.
+    pub fn from_parts<S: AsRef<str>>(
+        code: Option<&str>,
+        message: &str,
+        required_scopes: &[S],
+    ) -> Option<Rejection> {
+        match code {
+            None => Some(Rejection::missing_token()),
+            Some(code) => ErrorCode::from_str_code(code)
+                .map(|kind| Rejection::for_code(kind, message, required_scopes)),
+        }
+    }
+
     fn new(status: u16, www_authenticate: String, body: &Problem<'_>) -> Rejection {
         Rejection {
             status,
@@ -225,5 +239,23 @@ mod tests {
         assert_eq!(ws.status(), 403);
         assert!(!ws.www_authenticate().contains("scope="));
         assert_eq!(ws.headers()[2], ("Cache-Control", "no-store"));
+    }
+
+    #[test]
+    fn bindings_rebuild_the_answer_from_code_and_message() {
+        let none: [&str; 0] = [];
+        assert_eq!(
+            Rejection::from_parts(None, "", &none),
+            Some(Rejection::missing_token())
+        );
+        assert_eq!(
+            Rejection::from_parts(Some("revoked"), "the token was revoked", &none),
+            Some(Rejection::for_code(
+                ErrorCode::Revoked,
+                "the token was revoked",
+                &none
+            ))
+        );
+        assert_eq!(Rejection::from_parts(Some("nonsense"), "", &none), None);
     }
 }
