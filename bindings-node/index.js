@@ -6,7 +6,6 @@ const native = require('./native.js')
 
 const ERROR_CODES = Object.freeze(native.errorCodes())
 const FORBIDDEN = new Set(native.forbiddenCodes())
-const MARK = 'gatepass:'
 
 /** A token that did not verify; `code` is one of ERROR_CODES, `status` the HTTP answer. */
 class TokenError extends Error {
@@ -48,14 +47,20 @@ function claimsOf(f) {
   }
 }
 
+// The native side throws errors whose `code` is the core's (see src/errors.rs); nothing is parsed.
+const CODES = new Set(ERROR_CODES)
+
 function translate(err) {
-  const text = err && typeof err.message === 'string' ? err.message : ''
-  if (!text.startsWith(MARK)) return err
-  const rest = text.slice(MARK.length)
-  const sep = rest.indexOf(':')
-  const code = rest.slice(0, sep)
-  const message = rest.slice(sep + 1)
-  return code === 'invalid_config' ? new ConfigError(message) : new TokenError(code, message)
+  if (!err || typeof err.code !== 'string') return err
+  if (err.code === 'invalid_config') return new ConfigError(err.message)
+  if (CODES.has(err.code)) return new TokenError(err.code, err.message)
+  return err
+}
+
+// `connect` and `refresh` run as async tasks, whose rejections carry napi's status: InvalidArg
+// is the core's configuration error there.
+function translateTask(err) {
+  return err && err.code === 'InvalidArg' ? new ConfigError(err.message) : translate(err)
 }
 
 // Converted claims are kept per token string (claims are a pure function of the token's bytes),
@@ -76,7 +81,7 @@ class Verifier {
     try {
       return new Verifier(await native.connect(issuerUrl, options), options && options.cacheSize)
     } catch (err) {
-      throw translate(err)
+      throw translateTask(err)
     }
   }
 
@@ -117,7 +122,7 @@ class Verifier {
     try {
       await this._inner.refresh(timeoutMs)
     } catch (err) {
-      throw translate(err)
+      throw translateTask(err)
     }
   }
 

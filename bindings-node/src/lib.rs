@@ -11,7 +11,7 @@ use std::time::Duration;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use errors::{config_error, token_error};
+use errors::{config_error, task_config_error, token_error};
 use options::{OfflineOptions, OnlineOptions};
 
 /// The same claims as a flat array (`index.js` builds the object): array elements are much
@@ -51,9 +51,9 @@ pub struct NativeVerifier {
 #[napi]
 impl NativeVerifier {
     #[napi(factory)]
-    pub fn offline(options: OfflineOptions) -> Result<Self> {
+    pub fn offline(env: Env, options: OfflineOptions) -> Result<Self> {
         Ok(NativeVerifier {
-            inner: options.build().map_err(|e| config_error(&e))?,
+            inner: options.build().map_err(|e| config_error(&env, &e))?,
         })
     }
 
@@ -62,6 +62,7 @@ impl NativeVerifier {
     #[napi]
     pub fn check(
         &self,
+        env: Env,
         token: String,
         scopes: Option<Vec<String>>,
         workspace: Option<String>,
@@ -70,7 +71,7 @@ impl NativeVerifier {
         self.inner
             .require(&token, &scopes, workspace.as_deref())
             .map(|_| ())
-            .map_err(|e| token_error(&e))
+            .map_err(|e| token_error(&env, &e))
     }
 
     /// `require`, returning the claims as a flat array (what `index.js` uses; see `FlatClaims`).
@@ -79,6 +80,7 @@ impl NativeVerifier {
     )]
     pub fn require_flat(
         &self,
+        env: Env,
         token: String,
         scopes: Option<Vec<String>>,
         workspace: Option<String>,
@@ -87,7 +89,7 @@ impl NativeVerifier {
         self.inner
             .require(&token, &scopes, workspace.as_deref())
             .map(|c| to_flat(&c))
-            .map_err(|e| token_error(&e))
+            .map_err(|e| token_error(&env, &e))
     }
 
     /// Refreshes and waits, on a libuv worker thread (never the event loop).
@@ -142,13 +144,14 @@ pub struct PushStatus {
 /// Builds an online verifier on a libuv worker thread; resolves to a `NativeVerifier`.
 #[napi]
 pub fn connect(
+    env: Env,
     issuer_url: String,
     options: Option<OnlineOptions>,
 ) -> Result<AsyncTask<ConnectTask>> {
     let builder = options
         .unwrap_or_default()
         .builder(issuer_url)
-        .map_err(|e| config_error(&e))?;
+        .map_err(|e| config_error(&env, &e))?;
     Ok(AsyncTask::new(ConnectTask {
         builder: Some(builder),
     }))
@@ -167,7 +170,7 @@ impl Task for ConnectTask {
             .builder
             .take()
             .ok_or_else(|| Error::from_reason("connect ran twice"))?;
-        builder.build().map_err(|e| config_error(&e))
+        builder.build().map_err(|e| task_config_error(&e))
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
@@ -187,7 +190,7 @@ impl Task for RefreshTask {
     fn compute(&mut self) -> Result<()> {
         self.verifier
             .refresh(self.timeout)
-            .map_err(|e| config_error(&e))
+            .map_err(|e| task_config_error(&e))
     }
 
     fn resolve(&mut self, _env: Env, _output: ()) -> Result<()> {
