@@ -44,3 +44,14 @@ test('connect fails clearly when nothing listens', async () => {
   await assert.rejects(gatepass.Verifier.connect('http://127.0.0.1:9', { startupTimeout: 1000 }),
     (e) => e instanceof gatepass.ConfigError && /gatepass-configuration/.test(e.message))
 })
+
+test('options left out keep the core defaults; bad durations are ConfigErrors from the core', () => {
+  const { Verifier: V, ConfigError: CE } = gatepass
+  const c = loadVectors().find((x) => x.name === 'eddsa_valid')
+  const v = V.offline({ issuer: c.issuer, jwks: c.jwks, statusLists: c.status_lists, now: c.now })
+  assert.ok(v.verify(c.token).subject)
+  for (const bad of [-1, NaN, Infinity]) {
+    assert.throws(() => V.offline({ issuer: c.issuer, jwks: c.jwks, leeway: bad }),
+      (e) => e instanceof CE && e.code === 'invalid_config' && /leeway must be a non-negative number of seconds/.test(e.message))
+  }
+})

@@ -23,13 +23,9 @@ fn audiences(a: Option<Either<String, Vec<String>>>) -> Vec<String> {
     }
 }
 
+/// Seconds, checked by the core (`seconds_option`): every binding refuses the same values alike.
 fn seconds(name: &str, value: f64) -> Result<Duration, gatepass::ConfigError> {
-    Duration::try_from_secs_f64(value)
-        .map_err(|_| config(format!("{name} must be a non-negative number of seconds")))
-}
-
-fn config(message: String) -> gatepass::ConfigError {
-    gatepass::ConfigError::from_message(message)
+    gatepass::seconds_option(name, value)
 }
 
 #[napi(object)]
@@ -49,18 +45,21 @@ pub struct OfflineOptions {
 
 impl OfflineOptions {
     pub fn build(self) -> Result<gatepass::Verifier, gatepass::ConfigError> {
+        // Options left out keep the core's defaults.
         let mut b = gatepass::Verifier::offline(self.issuer, bytes(self.jwks))
-            .audiences(audiences(self.audience))
-            .leeway(seconds("leeway", self.leeway.unwrap_or(60.0))?)
-            .prefix(
-                self.prefix
-                    .unwrap_or_else(|| gatepass::DEFAULT_PREFIX.to_owned()),
-            )
-            .cache_size(
-                self.cache_size
-                    .map_or(gatepass::DEFAULT_CACHE_SIZE, |c| c as usize),
-            )
-            .danger_fail_open_when_stale(self.danger_fail_open_when_stale.unwrap_or(false));
+            .audiences(audiences(self.audience));
+        if let Some(leeway) = self.leeway {
+            b = b.leeway(seconds("leeway", leeway)?);
+        }
+        if let Some(prefix) = self.prefix {
+            b = b.prefix(prefix);
+        }
+        if let Some(size) = self.cache_size {
+            b = b.cache_size(size as usize);
+        }
+        if let Some(fail_open) = self.danger_fail_open_when_stale {
+            b = b.danger_fail_open_when_stale(fail_open);
+        }
         if let Some(now) = self.now {
             b = b.clock(gatepass::clock::ManualClock::new(now));
         }
@@ -101,37 +100,44 @@ impl OnlineOptions {
         self,
         issuer_url: String,
     ) -> Result<gatepass::OnlineBuilder, gatepass::ConfigError> {
-        let ms =
-            |name: &str, v: Option<f64>, default: f64| seconds(name, v.unwrap_or(default) / 1000.0);
-        let startup = ms("startupTimeout", self.startup_timeout, 10_000.0)?;
-        let mut b = gatepass::Verifier::builder(issuer_url)
-            .push(self.push.unwrap_or(true))
-            .audiences(audiences(self.audience))
-            .leeway(seconds("leeway", self.leeway.unwrap_or(60.0))?)
-            .refresh_interval(seconds(
-                "refreshInterval",
-                self.refresh_interval.unwrap_or(300.0),
-            )?)
-            .max_staleness(seconds(
-                "maxStaleness",
-                self.max_staleness.unwrap_or(86_400.0),
-            )?)
-            .http_timeout(ms("timeoutDuration", self.timeout_duration, 10_000.0)?)
-            .unknown_key_cooldown(ms("cooldownDuration", self.cooldown_duration, 30_000.0)?)
-            .usage_report_interval(seconds(
-                "usageReportInterval",
-                self.usage_report_interval.unwrap_or(60.0),
-            )?)
-            .cache_size(
-                self.cache_size
-                    .map_or(gatepass::DEFAULT_CACHE_SIZE, |c| c as usize),
-            )
-            .danger_fail_open_when_stale(self.danger_fail_open_when_stale.unwrap_or(false))
-            .startup(if startup.is_zero() {
+        // Options left out keep the core's defaults. Milliseconds for the jose-named ones.
+        let ms = |name: &str, v: f64| seconds(name, v / 1000.0);
+        let mut b = gatepass::Verifier::builder(issuer_url).audiences(audiences(self.audience));
+        if let Some(push) = self.push {
+            b = b.push(push);
+        }
+        if let Some(v) = self.leeway {
+            b = b.leeway(seconds("leeway", v)?);
+        }
+        if let Some(v) = self.refresh_interval {
+            b = b.refresh_interval(seconds("refreshInterval", v)?);
+        }
+        if let Some(v) = self.max_staleness {
+            b = b.max_staleness(seconds("maxStaleness", v)?);
+        }
+        if let Some(v) = self.timeout_duration {
+            b = b.http_timeout(ms("timeoutDuration", v)?);
+        }
+        if let Some(v) = self.cooldown_duration {
+            b = b.unknown_key_cooldown(ms("cooldownDuration", v)?);
+        }
+        if let Some(v) = self.usage_report_interval {
+            b = b.usage_report_interval(seconds("usageReportInterval", v)?);
+        }
+        if let Some(size) = self.cache_size {
+            b = b.cache_size(size as usize);
+        }
+        if let Some(fail_open) = self.danger_fail_open_when_stale {
+            b = b.danger_fail_open_when_stale(fail_open);
+        }
+        if let Some(v) = self.startup_timeout {
+            let startup = ms("startupTimeout", v)?;
+            b = b.startup(if startup.is_zero() {
                 gatepass::Startup::Background
             } else {
                 gatepass::Startup::Wait(startup)
             });
+        }
         if let Some(token) = self.usage_report_token {
             b = b.usage_report_token(token);
         }

@@ -28,12 +28,18 @@ impl Audience {
     }
 }
 
+/// Seconds, checked by the core (`seconds_option`): every binding refuses the same values alike
+/// (a `gatepass.ConfigError`, which is a `ValueError`).
 fn seconds(name: &str, value: f64) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(value).map_err(|_| {
-        PyValueError::new_err(format!(
-            "{name} must be a non-negative number of seconds, got {value}"
-        ))
-    })
+    gatepass::seconds_option(name, value).map_err(|e| config_error(&e))
+}
+
+/// Sets `option` on `builder` when given; left out, the core's default stays.
+fn given<B, T>(builder: B, value: Option<T>, set: impl FnOnce(B, T) -> B) -> B {
+    match value {
+        Some(v) => set(builder, v),
+        None => builder,
+    }
 }
 
 /// Verifies gatepass tokens locally.
@@ -47,43 +53,73 @@ impl Verifier {
     /// seconds; `startup_timeout=None` returns at once.
     #[new]
     #[pyo3(
-        text_signature = "(issuer_url, *, audience=None, leeway=60.0, refresh_interval=300.0, max_staleness=86400.0, http_timeout=10.0, unknown_key_cooldown=30.0, startup_timeout=10.0, usage_report_token=None, usage_report_interval=60.0, cache_size=10000, danger_fail_open_when_stale=False, push=True)"
+        text_signature = "(issuer_url, *, audience=None, leeway=None, refresh_interval=None, max_staleness=None, http_timeout=None, unknown_key_cooldown=None, startup_timeout=10.0, usage_report_token=None, usage_report_interval=None, cache_size=None, danger_fail_open_when_stale=None, push=None)"
     )]
-    #[pyo3(signature = (issuer_url, *, audience=None, leeway=60.0, refresh_interval=300.0, max_staleness=86400.0,
-        http_timeout=10.0, unknown_key_cooldown=30.0, startup_timeout=Some(10.0), usage_report_token=None,
-        usage_report_interval=60.0, cache_size=10_000, danger_fail_open_when_stale=false, push=true))]
+    #[pyo3(signature = (issuer_url, *, audience=None, leeway=None, refresh_interval=None, max_staleness=None,
+        http_timeout=None, unknown_key_cooldown=None, startup_timeout=Some(gatepass::DEFAULT_STARTUP_TIMEOUT.as_secs_f64()),
+        usage_report_token=None, usage_report_interval=None, cache_size=None, danger_fail_open_when_stale=None, push=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         issuer_url: String,
         audience: Option<Audience>,
-        leeway: f64,
-        refresh_interval: f64,
-        max_staleness: f64,
-        http_timeout: f64,
-        unknown_key_cooldown: f64,
+        leeway: Option<f64>,
+        refresh_interval: Option<f64>,
+        max_staleness: Option<f64>,
+        http_timeout: Option<f64>,
+        unknown_key_cooldown: Option<f64>,
         startup_timeout: Option<f64>,
         usage_report_token: Option<String>,
-        usage_report_interval: f64,
-        cache_size: usize,
-        danger_fail_open_when_stale: bool,
-        push: bool,
+        usage_report_interval: Option<f64>,
+        cache_size: Option<usize>,
+        danger_fail_open_when_stale: Option<bool>,
+        push: Option<bool>,
     ) -> PyResult<Self> {
+        let secs = |name: &str, v: Option<f64>| v.map(|v| seconds(name, v)).transpose();
+        // Options left out (None) keep the core's defaults.
         let mut builder = gatepass::Verifier::builder(issuer_url)
-            .push(push)
-            .audiences(audience.map(Audience::into_vec).unwrap_or_default())
-            .leeway(seconds("leeway", leeway)?)
-            .refresh_interval(seconds("refresh_interval", refresh_interval)?)
-            .max_staleness(seconds("max_staleness", max_staleness)?)
-            .http_timeout(seconds("http_timeout", http_timeout)?)
-            .unknown_key_cooldown(seconds("unknown_key_cooldown", unknown_key_cooldown)?)
-            .usage_report_interval(seconds("usage_report_interval", usage_report_interval)?)
-            .cache_size(cache_size)
-            .danger_fail_open_when_stale(danger_fail_open_when_stale)
-            .startup(match startup_timeout {
-                Some(t) => gatepass::Startup::Wait(seconds("startup_timeout", t)?),
-                None => gatepass::Startup::Background,
-            });
+            .audiences(audience.map(Audience::into_vec).unwrap_or_default());
+        builder = given(builder, push, gatepass::OnlineBuilder::push);
+        builder = given(
+            builder,
+            secs("leeway", leeway)?,
+            gatepass::OnlineBuilder::leeway,
+        );
+        builder = given(
+            builder,
+            secs("refresh_interval", refresh_interval)?,
+            gatepass::OnlineBuilder::refresh_interval,
+        );
+        builder = given(
+            builder,
+            secs("max_staleness", max_staleness)?,
+            gatepass::OnlineBuilder::max_staleness,
+        );
+        builder = given(
+            builder,
+            secs("http_timeout", http_timeout)?,
+            gatepass::OnlineBuilder::http_timeout,
+        );
+        builder = given(
+            builder,
+            secs("unknown_key_cooldown", unknown_key_cooldown)?,
+            gatepass::OnlineBuilder::unknown_key_cooldown,
+        );
+        builder = given(
+            builder,
+            secs("usage_report_interval", usage_report_interval)?,
+            gatepass::OnlineBuilder::usage_report_interval,
+        );
+        builder = given(builder, cache_size, gatepass::OnlineBuilder::cache_size);
+        builder = given(
+            builder,
+            danger_fail_open_when_stale,
+            gatepass::OnlineBuilder::danger_fail_open_when_stale,
+        );
+        builder = builder.startup(match startup_timeout {
+            Some(t) => gatepass::Startup::Wait(seconds("startup_timeout", t)?),
+            None => gatepass::Startup::Background,
+        });
         if let Some(token) = usage_report_token {
             builder = builder.usage_report_token(token);
         }
@@ -96,28 +132,34 @@ impl Verifier {
     /// `now` pins the clock (seconds since the epoch), for tests.
     #[staticmethod]
     #[pyo3(
-        text_signature = "(*, issuer, jwks, status_lists=None, audience=None, leeway=60.0, prefix='gp_', now=None, cache_size=10000, danger_fail_open_when_stale=False)"
+        text_signature = "(*, issuer, jwks, status_lists=None, audience=None, leeway=None, prefix=None, now=None, cache_size=None, danger_fail_open_when_stale=None)"
     )]
-    #[pyo3(signature = (*, issuer, jwks, status_lists=None, audience=None, leeway=60.0, prefix="gp_".to_owned(),
-        now=None, cache_size=10_000, danger_fail_open_when_stale=false))]
+    #[pyo3(signature = (*, issuer, jwks, status_lists=None, audience=None, leeway=None, prefix=None,
+        now=None, cache_size=None, danger_fail_open_when_stale=None))]
     #[allow(clippy::too_many_arguments)]
     fn offline(
         issuer: String,
         jwks: &Bound<'_, PyAny>,
         status_lists: Option<&Bound<'_, PyDict>>,
         audience: Option<Audience>,
-        leeway: f64,
-        prefix: String,
+        leeway: Option<f64>,
+        prefix: Option<String>,
         now: Option<i64>,
-        cache_size: usize,
-        danger_fail_open_when_stale: bool,
+        cache_size: Option<usize>,
+        danger_fail_open_when_stale: Option<bool>,
     ) -> PyResult<Self> {
+        // Options left out (None) keep the core's defaults.
         let mut builder = gatepass::Verifier::offline(issuer, bytes_of(jwks, "jwks")?)
-            .audiences(audience.map(Audience::into_vec).unwrap_or_default())
-            .leeway(seconds("leeway", leeway)?)
-            .prefix(prefix)
-            .cache_size(cache_size)
-            .danger_fail_open_when_stale(danger_fail_open_when_stale);
+            .audiences(audience.map(Audience::into_vec).unwrap_or_default());
+        let leeway = leeway.map(|v| seconds("leeway", v)).transpose()?;
+        builder = given(builder, leeway, gatepass::OfflineBuilder::leeway);
+        builder = given(builder, prefix, gatepass::OfflineBuilder::prefix);
+        builder = given(builder, cache_size, gatepass::OfflineBuilder::cache_size);
+        builder = given(
+            builder,
+            danger_fail_open_when_stale,
+            gatepass::OfflineBuilder::danger_fail_open_when_stale,
+        );
         if let Some(now) = now {
             builder = builder.clock(gatepass::clock::ManualClock::new(now));
         }

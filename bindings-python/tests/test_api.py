@@ -110,3 +110,16 @@ def test_sixteen_threads_at_once():
     flat = [x for r in results for x in r]
     assert set(flat) == {"tok_01JQ8Z6V4W0Y7X3M2N1P9R5S6T", "revoked", "bad_signature"}
     assert len(flat) == 16 * 200
+
+
+def test_options_left_out_keep_the_core_defaults_and_bad_ones_are_config_errors():
+    from conftest import load_vectors
+
+    c = next(c for c in load_vectors() if c["name"] == "eddsa_valid")
+    # Nothing but the inputs: the core's defaults (prefix gp_, leeway 60 s) apply.
+    v = gatepass.Verifier.offline(issuer=c["issuer"], jwks=c["jwks"], status_lists=c["status_lists"], now=c["now"])
+    assert v.verify(c["token"]).subject
+    # The core checks durations for every binding alike: a ConfigError (a ValueError) naming the option.
+    for bad in (-1.0, float("nan"), float("inf")):
+        with pytest.raises(gatepass.ConfigError, match="leeway must be a non-negative number of seconds"):
+            gatepass.Verifier.offline(issuer=c["issuer"], jwks=c["jwks"], leeway=bad)

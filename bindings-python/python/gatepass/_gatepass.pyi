@@ -98,18 +98,21 @@ class Verifier:
         issuer_url: str,
         *,
         audience: Union[str, Sequence[str], None] = None,
-        leeway: float = 60.0,
-        refresh_interval: float = 300.0,
-        max_staleness: float = 86400.0,
-        http_timeout: float = 10.0,
-        unknown_key_cooldown: float = 30.0,
+        leeway: Optional[float] = None,
+        refresh_interval: Optional[float] = None,
+        max_staleness: Optional[float] = None,
+        http_timeout: Optional[float] = None,
+        unknown_key_cooldown: Optional[float] = None,
         startup_timeout: Optional[float] = 10.0,
         usage_report_token: Optional[str] = None,
-        usage_report_interval: float = 60.0,
-        cache_size: int = 10000,
-        danger_fail_open_when_stale: bool = False,
-        push: bool = True,
-    ) -> "Verifier": ...
+        usage_report_interval: Optional[float] = None,
+        cache_size: Optional[int] = None,
+        danger_fail_open_when_stale: Optional[bool] = None,
+        push: Optional[bool] = None,
+    ) -> "Verifier":
+        """Online. Options left out (None) keep the core's defaults: leeway 60 s, refresh_interval 300 s,
+        max_staleness 86400 s, http_timeout 10 s, unknown_key_cooldown 30 s, usage_report_interval 60 s,
+        cache_size 10000, push on. startup_timeout None returns at once."""
     @staticmethod
     def offline(
         *,
@@ -117,12 +120,14 @@ class Verifier:
         jwks: Union[str, bytes],
         status_lists: Optional[Mapping[str, Union[str, bytes]]] = None,
         audience: Union[str, Sequence[str], None] = None,
-        leeway: float = 60.0,
-        prefix: str = "gp_",
+        leeway: Optional[float] = None,
+        prefix: Optional[str] = None,
         now: Optional[int] = None,
-        cache_size: int = 10000,
-        danger_fail_open_when_stale: bool = False,
-    ) -> "Verifier": ...
+        cache_size: Optional[int] = None,
+        danger_fail_open_when_stale: Optional[bool] = None,
+    ) -> "Verifier":
+        """Offline. Options left out (None) keep the core's defaults: leeway 60 s, prefix "gp_",
+        cache_size 10000, fail closed."""
     def verify(self, token: str) -> Claims: ...
     def require(self, token: str, scopes: Optional[Sequence[str]] = None, workspace: Optional[str] = None) -> Claims: ...
     def refresh(self, timeout: float = 10.0) -> None: ...

@@ -25,6 +25,8 @@ pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_UNKNOWN_KEY_COOLDOWN: Duration = Duration::from_secs(30);
 /// Default interval between usage reports: 60 seconds.
 pub const DEFAULT_USAGE_REPORT_INTERVAL: Duration = Duration::from_secs(60);
+/// Default wait for the first load in [`OnlineBuilder::build`]: 10 seconds.
+pub const DEFAULT_STARTUP_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What [`OnlineBuilder::build`] does before returning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +65,7 @@ impl Verifier {
             max_staleness: DEFAULT_MAX_STALENESS,
             http_timeout: DEFAULT_HTTP_TIMEOUT,
             unknown_key_cooldown: DEFAULT_UNKNOWN_KEY_COOLDOWN,
-            startup: Startup::Wait(DEFAULT_HTTP_TIMEOUT),
+            startup: Startup::Wait(DEFAULT_STARTUP_TIMEOUT),
             usage_report_token: None,
             usage_report_interval: DEFAULT_USAGE_REPORT_INTERVAL,
             push: true,

@@ -9,7 +9,7 @@ mod update;
 use std::sync::Arc;
 
 pub use offline::OfflineBuilder;
-pub use options::{DEFAULT_CACHE_SIZE, DEFAULT_LEEWAY, DEFAULT_PREFIX};
+pub use options::{seconds_option, DEFAULT_CACHE_SIZE, DEFAULT_LEEWAY, DEFAULT_PREFIX};
 
 use crate::claims::{self, Claims};
 use crate::error::{ErrorCode, TokenError};

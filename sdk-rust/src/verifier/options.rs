@@ -12,6 +12,19 @@ pub const DEFAULT_CACHE_SIZE: usize = 10_000;
 /// Default token prefix for offline verifiers (online ones learn it from discovery).
 pub const DEFAULT_PREFIX: &str = "gp_";
 
+/// A duration option given in seconds by a binding (Python, Node), checked once for all of
+/// them: a finite, non-negative number.
+///
+/// # Errors
+/// A [`crate::ConfigError`] naming the option.
+pub fn seconds_option(name: &str, seconds: f64) -> Result<Duration, crate::ConfigError> {
+    Duration::try_from_secs_f64(seconds).map_err(|_| {
+        crate::ConfigError::new(format!(
+            "{name} must be a non-negative number of seconds, got {seconds}"
+        ))
+    })
+}
+
 /// What both builders configure.
 #[derive(Clone)]
 pub(crate) struct Options {
