@@ -49,6 +49,7 @@ def test_vector(case):
         except gatepass.TokenError as err:
             assert "error" in expect, f"unexpected {err.code}: {err}"
             assert err.code == expect["error"]
+            assert type(err).__doc__ == f"code `{err.code}`", "one subclass per code"
             assert err.status == (403 if err.code in ("insufficient_scope", "wrong_workspace") else 401)
             for part in token.split("."):
                 if len(part) >= 8:
