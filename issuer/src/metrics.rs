@@ -1,13 +1,12 @@
-//! Prometheus metrics (`GET /metrics`), and the middleware that records every request and
+//! Prometheus metrics (served by `routes::metrics` at `GET /metrics`), and the middleware that records every request and
 //! logs one line for it (method, route, status, duration: never headers, so never a token).
 
 use std::sync::LazyLock;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::header::CONTENT_TYPE;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -142,21 +141,14 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     }
 });
 
-/// `GET /metrics`: the Prometheus text format.
-#[utoipa::path(get, operation_id = "getMetrics", path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus / OpenMetrics text", body = String)))]
-pub async fn render() -> Response {
+/// The registry in the OpenMetrics text format (served by `routes::metrics`).
+///
+/// # Errors
+/// Encoding failed (it writes into a `String`, so only a broken metric could).
+pub fn encode() -> Result<String, std::fmt::Error> {
     let mut text = String::new();
-    if let Err(e) = prometheus_client::encoding::text::encode(&mut text, &METRICS.registry) {
-        return crate::problem::ApiError::internal(&e).into_response();
-    }
-    (
-        [(
-            CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        text,
-    )
-        .into_response()
+    prometheus_client::encoding::text::encode(&mut text, &METRICS.registry)?;
+    Ok(text)
 }
 
 /// Records and logs every request.

@@ -11,8 +11,8 @@ use utoipa_axum::routes;
 
 use crate::openapi::ApiDoc;
 use crate::routes::{
-    audit, batch, discovery, health, me, page, portal, scopes, status_lists, tokens, usage,
-    webhooks, workspaces,
+    audit, batch, discovery, health, me, metrics as metrics_route, page, portal, scopes,
+    status_lists, tokens, usage, webhooks, workspaces,
 };
 use crate::state::AppState;
 use crate::{edge, metrics};
@@ -48,7 +48,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(webhooks::deliveries))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
-        .routes(routes!(metrics::render))
+        .routes(routes!(metrics_route::render))
         .routes(routes!(page::index))
         .routes(routes!(page::asset))
         .split_for_parts()

@@ -6,6 +6,7 @@ pub mod batch;
 pub mod discovery;
 pub mod health;
 pub mod me;
+pub mod metrics;
 pub mod page;
 pub mod portal;
 pub mod scopes;
