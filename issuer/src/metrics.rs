@@ -1,5 +1,6 @@
-//! Prometheus metrics (served by `routes::metrics` at `GET /metrics`), and the middleware that records every request and
-//! logs one line for it (method, route, status, duration: never headers, so never a token).
+//! Prometheus metrics (served by `routes::metrics` at `GET /metrics`), and the middleware that
+//! records every request and logs one line for it (method, route, status, duration: never
+//! headers, so never a token).
 
 use std::sync::LazyLock;
 use std::time::Instant;
