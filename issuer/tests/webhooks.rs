@@ -67,9 +67,12 @@ async fn deliver_until(
     );
 }
 
+/// The deliveries about `token`, each event once (at least once means a retry after a timeout
+/// under load may bring an event twice; its `webhook-id` tells).
 fn about<'a>(got: &'a [Received], token: &str) -> Vec<&'a Received> {
+    let mut seen = std::collections::HashSet::new();
     got.iter()
-        .filter(|r| r.json()["data"]["id"] == token)
+        .filter(|r| r.json()["data"]["id"] == token && seen.insert(r.id.clone()))
         .collect()
 }
 
@@ -277,7 +280,7 @@ async fn token_events_arrive_signed_in_order_without_secrets(backend: Backend) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
 
     deliver_until(&app, &rx, now, |got| {
-        about(got, &first).len() == 2 && about(got, &second).len() == 1
+        about(got, &first).len() >= 2 && !about(got, &second).is_empty()
     })
     .await;
     let got = rx.accepted();
@@ -319,17 +322,23 @@ async fn token_events_arrive_signed_in_order_without_secrets(backend: Backend) {
     // The other workspace's endpoint heard nothing of these.
     assert!(elsewhere.all().is_empty());
 
-    // The deliveries as the API shows them: each delivered at the first attempt.
+    // The deliveries as the API shows them: each delivered, with every attempt the receiver saw
+    // (one, unless a timeout under load made a retry).
     let page = app
         .get(&format!("/v1/webhooks/{hook}/deliveries"), &platform)
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text);
     let deliveries = page.body["deliveries"].as_array().unwrap();
-    assert_eq!(deliveries.len(), got.len());
+    let mut ids: Vec<&str> = got.iter().map(|r| r.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(deliveries.len(), ids.len());
     for d in deliveries {
         assert_eq!(d["state"], "delivered", "{d}");
-        assert_eq!(d["attempts"].as_array().unwrap().len(), 1);
-        assert_eq!(d["attempts"][0]["status"], 204);
+        let attempts = d["attempts"].as_array().unwrap();
+        let seen = got.iter().filter(|r| d["id"] == r.id.as_str()).count();
+        assert_eq!(attempts.len(), seen, "{d}");
+        assert_eq!(attempts.last().unwrap()["status"], 204);
     }
     // Paged newest first.
     let one = app
@@ -494,7 +503,13 @@ async fn expiry_notices_fire_once_per_threshold(backend: Backend) {
         0
     );
 
-    deliver_until(&app, &rx, || exp + 30 * day, |got| got.len() == 5).await;
+    deliver_until(
+        &app,
+        &rx,
+        || exp + 30 * day,
+        |got| about(got, &month).len() + about(got, &short).len() >= 5,
+    )
+    .await;
     let got = rx.accepted();
     let said = |id: &str| -> Vec<(Value, Value)> {
         about(&got, id)
@@ -563,7 +578,13 @@ async fn two_replicas_deliver_each_event_once(backend: Backend) {
             }
         }));
     }
-    rx.wait_for(Duration::from_secs(120), |got| got.len() >= 30);
+    // Until every event is in (a retry after a timeout under load may bring one twice).
+    rx.wait_for(Duration::from_secs(120), |got| {
+        let mut ids: Vec<&str> = got.iter().map(|r| r.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len() >= 30
+    });
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     for w in workers {
         w.join().unwrap();
