@@ -619,10 +619,50 @@ async fn two_replicas_deliver_each_event_once(backend: Backend) {
     }
 }
 
+/// A failing endpoint with a backlog (a later event of each token waiting behind a failed
+/// earlier one, more of them than a round looks at) does not hold up deliveries to others.
+async fn a_failing_endpoint_does_not_hold_up_others(backend: Backend) {
+    let app = TestApp::with(backend, |c| c.webhook_retry_secs = vec![3600]);
+    let platform = app.platform_token();
+    let down = Receiver::start(usize::MAX);
+    let up = Receiver::start(0);
+    for rx in [&down, &up] {
+        register(
+            &app,
+            &platform,
+            &rx.url,
+            &["token.created", "token.revoked"],
+            None,
+        )
+        .await;
+    }
+    let mut ids = Vec::new();
+    for i in 0..70 {
+        ids.push(
+            app.create(json!({"name": format!("b{i}"), "scopes": ["user:read"]}))
+                .await
+                .1,
+        );
+    }
+    let r = app
+        .post("/v1/tokens/revoke", &app.admin, json!({"ids": ids}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    deliver_until(&app, &up, now, |got| got.len() >= 140).await;
+    // 70 revocations now wait behind 70 failed creations on the failing endpoint; a new event
+    // still reaches the healthy one.
+    let (_, late) = app
+        .create(json!({"name": "late", "scopes": ["user:read"]}))
+        .await;
+    deliver_until(&app, &up, now, |got| !about(got, &late).is_empty()).await;
+    assert!(down.accepted().is_empty());
+}
+
 on_both_backends!(
     endpoints_are_managed_by_admins_of_their_reach,
     token_events_arrive_signed_in_order_without_secrets,
     a_failing_endpoint_gets_retries_with_the_same_id,
     expiry_notices_fire_once_per_threshold,
     two_replicas_deliver_each_event_once,
+    a_failing_endpoint_does_not_hold_up_others,
 );

@@ -108,13 +108,17 @@ pub fn take_due(
     let mut token_ids: Vec<String> = due.iter().filter_map(|d| d.token_id.clone()).collect();
     token_ids.sort();
     token_ids.dedup();
-    // (endpoint, token) → its oldest pending event: only that one may go now.
-    let mut first: HashMap<(String, String), String> = HashMap::new();
-    for (hook, token, event) in q::pending_of_tokens(conn, &token_ids)? {
+    // (endpoint, token) → its oldest pending event and when that one is tried next: only it may
+    // go now.
+    let mut first: HashMap<(String, String), (String, i64)> = HashMap::new();
+    for (hook, token, event, next) in q::pending_of_tokens(conn, &token_ids)? {
         let Some(token) = token else { continue };
-        let slot = first.entry((hook, token)).or_insert_with(|| event.clone());
-        if event < *slot {
-            *slot = event;
+        let next = next.unwrap_or(now);
+        let slot = first
+            .entry((hook, token))
+            .or_insert_with(|| (event.clone(), next));
+        if event < slot.0 {
+            *slot = (event, next);
         }
     }
     let mut hooks: HashMap<String, Option<WebhookRow>> = HashMap::new();
@@ -125,7 +129,12 @@ pub fn take_due(
         }
         if let Some(token) = &delivery.token_id {
             let key = (delivery.webhook_id.clone(), token.clone());
-            if first.get(&key).is_some_and(|e| *e != delivery.event_id) {
+            if let Some((earlier, next)) = first.get(&key).filter(|(e, _)| *e != delivery.event_id)
+            {
+                // It waits for `earlier`: not due before that one is tried again, so a backlog
+                // behind a failing endpoint cannot fill the rows a round looks at.
+                let _ = earlier;
+                q::defer(conn, &delivery, (*next).max(now + 1))?;
                 continue;
             }
         }

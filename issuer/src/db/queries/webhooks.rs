@@ -99,17 +99,36 @@ pub fn due(conn: &mut DbConn, now: i64, limit: i64) -> Result<Vec<DeliveryRow>, 
         .load(conn)?)
 }
 
-/// `(webhook_id, token_id, event_id)` of every pending delivery about one of `token_ids`: what
-/// must go out before a later event of the same token.
+/// `(webhook_id, token_id, event_id, next_attempt_at)` of every pending delivery about one of
+/// `token_ids`: what must go out before a later event of the same token.
 pub fn pending_of_tokens(
     conn: &mut DbConn,
     token_ids: &[String],
-) -> Result<Vec<(String, Option<String>, String)>, DbError> {
+) -> Result<Vec<(String, Option<String>, String, Option<i64>)>, DbError> {
     Ok(wd::table
         .filter(wd::state.eq(PENDING))
         .filter(wd::token_id.eq_any(token_ids))
-        .select((wd::webhook_id, wd::token_id, wd::event_id))
+        .select((
+            wd::webhook_id,
+            wd::token_id,
+            wd::event_id,
+            wd::next_attempt_at,
+        ))
         .load(conn)?)
+}
+
+/// Moves a pending delivery that must wait for an earlier one of its token to `until`, if it
+/// is still as read (so waiting deliveries do not crowd the due ones out).
+pub fn defer(conn: &mut DbConn, row: &DeliveryRow, until: i64) -> Result<(), DbError> {
+    diesel::update(
+        wd::table
+            .find((&row.webhook_id, &row.event_id))
+            .filter(wd::state.eq(PENDING))
+            .filter(wd::next_attempt_at.eq(row.next_attempt_at)),
+    )
+    .set(wd::next_attempt_at.eq(until))
+    .execute(conn)?;
+    Ok(())
 }
 
 /// Takes a delivery for one attempt: moves its next attempt to `lease_until` and counts the
