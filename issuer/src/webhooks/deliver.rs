@@ -240,7 +240,9 @@ pub fn record(
         error: answer.error.clone(),
         duration_ms: i64::try_from(answer.duration.as_millis()).unwrap_or(i64::MAX),
     };
-    crate::db::write_tx(conn, |c| q::record(c, &attempt, &outcome))
+    crate::db::write_tx(conn, |c| {
+        q::record(c, &attempt, &outcome, d.token_id.as_deref())
+    })
 }
 
 #[cfg(test)]

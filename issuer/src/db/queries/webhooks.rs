@@ -104,7 +104,7 @@ pub fn due(conn: &mut DbConn, now: i64, limit: i64) -> Result<Vec<DeliveryRow>, 
 pub fn pending_of_tokens(
     conn: &mut DbConn,
     token_ids: &[String],
-) -> Result<Vec<(String, Option<String>, String, Option<i64>)>, DbError> {
+) -> Result<Vec<PendingRef>, DbError> {
     Ok(wd::table
         .filter(wd::state.eq(PENDING))
         .filter(wd::token_id.eq_any(token_ids))
@@ -116,6 +116,9 @@ pub fn pending_of_tokens(
         ))
         .load(conn)?)
 }
+
+/// `(webhook_id, token_id, event_id, next_attempt_at)` of a pending delivery.
+pub type PendingRef = (String, Option<String>, String, Option<i64>);
 
 /// Moves a pending delivery that must wait for an earlier one of its token to `until`, if it
 /// is still as read (so waiting deliveries do not crowd the due ones out).
@@ -167,8 +170,15 @@ pub struct Outcome {
 }
 
 /// Records attempt number `attempt.attempt` and its outcome, if the delivery was not taken
-/// again since (a lease that ran out): the attempt is kept either way.
-pub fn record(conn: &mut DbConn, attempt: &AttemptRow, outcome: &Outcome) -> Result<(), DbError> {
+/// again since (a lease that ran out): the attempt is kept either way. When the delivery is
+/// settled, the next events of its token (`token_id`) to this endpoint, deferred behind it, are
+/// due at once.
+pub fn record(
+    conn: &mut DbConn,
+    attempt: &AttemptRow,
+    outcome: &Outcome,
+    token_id: Option<&str>,
+) -> Result<(), DbError> {
     diesel::insert_into(at::table)
         .values(attempt)
         .execute(conn)?;
@@ -186,6 +196,17 @@ pub fn record(conn: &mut DbConn, attempt: &AttemptRow, outcome: &Outcome) -> Res
         wd::last_error.eq(attempt.error.as_deref()),
     ))
     .execute(conn)?;
+    if let (Some(token), true) = (token_id, outcome.state != PENDING) {
+        diesel::update(
+            wd::table
+                .filter(wd::webhook_id.eq(&attempt.webhook_id))
+                .filter(wd::token_id.eq(token))
+                .filter(wd::state.eq(PENDING))
+                .filter(wd::next_attempt_at.gt(attempt.at)),
+        )
+        .set(wd::next_attempt_at.eq(attempt.at))
+        .execute(conn)?;
+    }
     Ok(())
 }
 
