@@ -54,7 +54,7 @@ use axum_core::extract::{FromRef, FromRequestParts};
 use axum_core::response::{IntoResponse, Response};
 use http::request::Parts;
 
-use crate::http::{bearer_token, Rejection};
+use crate::http::Rejection;
 use crate::{Claims, Verifier};
 
 impl IntoResponse for Rejection {
@@ -102,14 +102,9 @@ where
     type Rejection = Rejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Rejection> {
-        let header = parts
-            .headers
-            .get(http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        let token = bearer_token(header).ok_or_else(Rejection::missing_token)?;
-        Verifier::from_ref(state)
-            .require(token, T::SCOPES, T::WORKSPACE)
+        let verifier = Verifier::from_ref(state);
+        let header = crate::tower::authorization(&parts.headers);
+        crate::http::require(&verifier, header, T::SCOPES, T::WORKSPACE)
             .map(|claims| Require(claims, PhantomData))
-            .map_err(|e| Rejection::for_error(&e, T::SCOPES))
     }
 }

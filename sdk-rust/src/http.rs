@@ -48,6 +48,23 @@ pub fn bearer_token(authorization: Option<&str>) -> Option<&str> {
     (!token.is_empty()).then_some(token)
 }
 
+/// What every framework helper does with a request: the Bearer token of its `Authorization`
+/// value, checked by [`Verifier::require`]; the claims, or the answer refusing the request.
+///
+/// # Errors
+/// The [`Rejection`] to send (no token, or the token failed).
+pub fn require<S: AsRef<str>>(
+    verifier: &crate::Verifier,
+    authorization: Option<&str>,
+    scopes: &[S],
+    workspace: Option<&str>,
+) -> Result<crate::Claims, Rejection> {
+    let token = bearer_token(authorization).ok_or_else(Rejection::missing_token)?;
+    verifier
+        .require(token, scopes, workspace)
+        .map_err(|e| Rejection::for_error(&e, scopes))
+}
+
 /// A refused request: status, challenge and problem body, ready to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection {

@@ -21,7 +21,7 @@ use std::task::{Context, Poll};
 
 use http::{HeaderName, HeaderValue, Request, Response, StatusCode};
 
-use crate::http::{bearer_token, Rejection};
+use crate::http::Rejection;
 use crate::{Claims, Verifier};
 
 /// The layer; clone it freely (the verifier is shared).
@@ -63,13 +63,12 @@ impl RequireLayer {
     /// # Errors
     /// The [`Rejection`] to send.
     pub fn check(&self, headers: &http::HeaderMap) -> Result<Claims, Rejection> {
-        let header = headers
-            .get(http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        let token = bearer_token(header).ok_or_else(Rejection::missing_token)?;
-        self.verifier
-            .require(token, &self.scopes, self.workspace.as_deref())
-            .map_err(|e| Rejection::for_error(&e, &self.scopes))
+        crate::http::require(
+            &self.verifier,
+            authorization(headers),
+            &self.scopes,
+            self.workspace.as_deref(),
+        )
     }
 }
 
@@ -89,6 +88,13 @@ impl<S> tower_layer::Layer<S> for RequireLayer {
 pub struct Require<S> {
     inner: S,
     layer: RequireLayer,
+}
+
+/// The `Authorization` value of a request, when it is text.
+pub(crate) fn authorization(headers: &http::HeaderMap) -> Option<&str> {
+    headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
 }
 
 /// A refused request as an HTTP response whose body is made from the problem text.
