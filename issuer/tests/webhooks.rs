@@ -69,6 +69,20 @@ async fn deliver_until(
 
 /// The deliveries about `token`, each event once (at least once means a retry after a timeout
 /// under load may bring an event twice; its `webhook-id` tells).
+/// Creates `n` tokens (`{prefix}0`, …) and revokes them in one batch; returns their ids.
+async fn create_and_revoke(app: &TestApp, prefix: &str, n: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let body = json!({"name": format!("{prefix}{i}"), "scopes": ["user:read"]});
+        ids.push(app.create(body).await.1);
+    }
+    let r = app
+        .post("/v1/tokens/revoke", &app.admin, json!({"ids": ids}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    ids
+}
+
 fn about<'a>(got: &'a [Received], token: &str) -> Vec<&'a Received> {
     let mut seen = std::collections::HashSet::new();
     got.iter()
@@ -552,18 +566,7 @@ async fn two_replicas_deliver_each_event_once(backend: Backend) {
         None,
     )
     .await;
-    let mut ids = Vec::new();
-    for i in 0..15 {
-        ids.push(
-            app.create(json!({"name": format!("t{i}"), "scopes": ["user:read"]}))
-                .await
-                .1,
-        );
-    }
-    let r = app
-        .post("/v1/tokens/revoke", &app.admin, json!({"ids": ids}))
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let ids = create_and_revoke(&app, "t", 15).await;
 
     // Both replicas run rounds at the same time until everything is out.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -636,18 +639,7 @@ async fn a_failing_endpoint_does_not_hold_up_others(backend: Backend) {
         )
         .await;
     }
-    let mut ids = Vec::new();
-    for i in 0..70 {
-        ids.push(
-            app.create(json!({"name": format!("b{i}"), "scopes": ["user:read"]}))
-                .await
-                .1,
-        );
-    }
-    let r = app
-        .post("/v1/tokens/revoke", &app.admin, json!({"ids": ids}))
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    create_and_revoke(&app, "b", 70).await;
     deliver_until(&app, &up, now, |got| got.len() >= 140).await;
     // 70 revocations now wait behind 70 failed creations on the failing endpoint; a new event
     // still reaches the healthy one.
