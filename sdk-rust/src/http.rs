@@ -49,7 +49,7 @@ pub fn bearer_token(authorization: Option<&str>) -> Option<&str> {
 }
 
 /// What every framework helper does with a request: the Bearer token of its `Authorization`
-/// value, checked by [`Verifier::require`]; the claims, or the answer refusing the request.
+/// value, checked by [`Verifier::require`](crate::Verifier::require); the claims, or the answer refusing the request.
 ///
 /// # Errors
 /// The [`Rejection`] to send (no token, or the token failed).
