@@ -63,23 +63,18 @@ function translateTask(err) {
   return err && err.code === 'InvalidArg' ? new ConfigError(err.message) : translate(err)
 }
 
-// Converted claims are kept per token string (claims are a pure function of the token's bytes),
-// so a repeated token costs one native `check`: the core still verifies signature (through its
-// own cache), expiry and revocation on every call. Bounded; objects are frozen since they are shared.
-const MEMO_LIMIT = 1000
-
+// Every call goes to the core, whose own cache makes a repeated token cheap; nothing is cached
+// here (one cache, one behaviour, in Rust).
 class Verifier {
   /** @private use Verifier.connect or Verifier.offline */
-  constructor(inner, cacheSize) {
+  constructor(inner) {
     this._inner = inner
-    this._memo = new Map()
-    this._memoLimit = Math.min(MEMO_LIMIT, cacheSize ?? MEMO_LIMIT)
   }
 
   /** Online: discover the issuer, load keys and status lists (on a worker thread), keep them fresh. */
   static async connect(issuerUrl, options) {
     try {
-      return new Verifier(await native.connect(issuerUrl, options), options && options.cacheSize)
+      return new Verifier(await native.connect(issuerUrl, options))
     } catch (err) {
       throw translateTask(err)
     }
@@ -88,7 +83,7 @@ class Verifier {
   /** Offline, from the JWKS and status-list tokens (strings or Buffers). */
   static offline(options) {
     try {
-      return new Verifier(native.NativeVerifier.offline(options), options && options.cacheSize)
+      return new Verifier(native.NativeVerifier.offline(options))
     } catch (err) {
       throw translate(err)
     }
@@ -102,17 +97,7 @@ class Verifier {
     const scopes = options && options.scopes
     const workspace = options && options.workspace
     try {
-      const known = this._memo.get(token)
-      if (known !== undefined) {
-        this._inner.check(token, scopes, workspace)
-        return known
-      }
-      const claims = Object.freeze(claimsOf(this._inner.requireFlat(token, scopes, workspace)))
-      if (this._memoLimit > 0) {
-        if (this._memo.size >= this._memoLimit) this._memo.delete(this._memo.keys().next().value)
-        this._memo.set(token, claims)
-      }
-      return claims
+      return claimsOf(this._inner.requireFlat(token, scopes, workspace))
     } catch (err) {
       throw translate(err)
     }

@@ -57,23 +57,6 @@ impl NativeVerifier {
         })
     }
 
-    /// `require` without building the claims object: for tokens whose claims `index.js` already
-    /// holds (claims are a pure function of the token's bytes; every check still runs here).
-    #[napi]
-    pub fn check(
-        &self,
-        env: Env,
-        token: String,
-        scopes: Option<Vec<String>>,
-        workspace: Option<String>,
-    ) -> Result<()> {
-        let scopes = scopes.unwrap_or_default();
-        self.inner
-            .require(&token, &scopes, workspace.as_deref())
-            .map(|_| ())
-            .map_err(|e| token_error(&env, &e))
-    }
-
     /// `require`, returning the claims as a flat array (what `index.js` uses; see `FlatClaims`).
     #[napi(
         ts_return_type = "[string, string, string, string, number, number | null, string[], string, string]"

@@ -39,13 +39,11 @@ impl FromRequestParts<AppState> for Auth {
             // or the CLI, made the list a moment ago): load the lists from the store, once.
             Err(e) if e.kind() == gatepass::ErrorCode::StatusUnavailable => {
                 let s = state.clone();
-                let synced = crate::db::run(&state.pool, move |c| {
-                    crate::sync::sync_lists(&s, c, false)
-                        .map_err(|e| ApiError::from(crate::db::DbError::Unavailable(e)))
-                })
-                .await;
+                let synced =
+                    crate::db::run(&state.pool, move |c| crate::sync::sync_lists(&s, c, false))
+                        .await;
                 if let Err(e) = synced {
-                    tracing::warn!(status = %e.status(), "loading status lists for a token failed");
+                    tracing::warn!(error = %e, "loading status lists for a token failed");
                 }
                 state.verifier.verify(token)
             }

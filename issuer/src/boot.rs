@@ -9,12 +9,43 @@ use arc_swap::ArcSwap;
 use crate::config::Config;
 use crate::db::models::WorkspaceRow;
 use crate::db::queries::workspaces as ws_q;
-use crate::db::{self, DbConn};
-use crate::keys::{self, Kek};
+use crate::db::{self, DbConn, DbError};
+use crate::keys::{self, Kek, KekError, KeyError};
+use crate::scopes::CatalogError;
 use crate::state::{now, AppState, Inner};
 use crate::status::{self, ListCache};
-use crate::sync;
-use crate::tokens::{service, MintSpec};
+use crate::sync::{self, SyncError};
+use crate::tokens::{service, MintSpec, ServiceError};
+
+/// Why the issuer (or a CLI command that opens the store) could not start. Nothing is changed
+/// in the store by any of these.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The configured scopes and presets do not make a catalog.
+    #[error("configuration error: {0}")]
+    Catalog(#[from] CatalogError),
+    /// The configured KEK is not base64 of 32 bytes.
+    #[error("configuration error: {0} (GATEPASS_KEK or kek in the config file)")]
+    KekValue(#[source] KekError),
+    /// The KEK file cannot be read or created, or is not private.
+    #[error(transparent)]
+    KekFile(#[from] KekError),
+    /// The database cannot be opened, reached or migrated.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// The stored keys do not open with this KEK, or no key could be made.
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    /// The keys or lists could not be loaded into the issuer's state.
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+    /// The issuer's own verifier refused its configuration (a bug, never the operator's).
+    #[error("internal error building the verifier: {0}")]
+    Verifier(#[source] gatepass::ConfigError),
+    /// The first start's admin token could not be minted.
+    #[error("could not mint the bootstrap token: {0}")]
+    Bootstrap(#[source] ServiceError),
+}
 
 /// A started issuer.
 pub struct Booted {
@@ -30,11 +61,11 @@ pub struct Booted {
 ///
 /// # Errors
 /// A `kek` value that is not base64 of 32 bytes, or an unreadable file.
-pub fn load_kek(config: &Config) -> Result<(Kek, Option<std::path::PathBuf>), String> {
+pub fn load_kek(config: &Config) -> Result<(Kek, Option<std::path::PathBuf>), StartError> {
     match &config.kek {
-        Some(text) => Kek::from_base64(text).map(|k| (k, None)).map_err(|e| {
-            format!("configuration error: {e} (GATEPASS_KEK or kek in the config file)")
-        }),
+        Some(text) => Kek::from_base64(text)
+            .map(|k| (k, None))
+            .map_err(StartError::KekValue),
         None => {
             let path = config.data_dir.join("kek");
             let (kek, created) = Kek::from_file(&path)?;
@@ -49,11 +80,10 @@ pub fn load_kek(config: &Config) -> Result<(Kek, Option<std::path::PathBuf>), St
 /// The database cannot be opened or migrated, or the KEK does not open the stored keys.
 pub fn open_store(
     config: &Config,
-) -> Result<(db::DbPool, Kek, Option<std::path::PathBuf>), String> {
+) -> Result<(db::DbPool, Kek, Option<std::path::PathBuf>), StartError> {
     let (kek, created) = load_kek(config)?;
-    let pool =
-        db::connect(&config.database_url(), config.db_pool_size).map_err(|e| e.to_string())?;
-    db::migrate(&pool).map_err(|e| e.to_string())?;
+    let pool = db::connect(&config.database_url(), config.db_pool_size)?;
+    db::migrate(&pool)?;
     Ok((pool, kek, created))
 }
 
@@ -61,9 +91,9 @@ pub fn open_store(
 ///
 /// # Errors
 /// A clear message for each start-up failure; nothing is changed by a wrong KEK.
-pub fn boot(config: Config) -> Result<Booted, String> {
+pub fn boot(config: Config) -> Result<Booted, StartError> {
     let (state, kek_file_created) = open_state(config, 8)?;
-    let mut conn = db::get(&state.pool).map_err(|e| e.to_string())?;
+    let mut conn = db::get(&state.pool)?;
     let bootstrap_token = bootstrap(&state, &mut conn)?;
     Ok(Booted {
         state,
@@ -81,35 +111,30 @@ pub fn boot(config: Config) -> Result<Booted, String> {
 pub fn open_state(
     config: Config,
     pool_size: u32,
-) -> Result<(AppState, Option<std::path::PathBuf>), String> {
-    let catalog = config
-        .catalog()
-        .map_err(|e| format!("configuration error: {e}"))?;
+) -> Result<(AppState, Option<std::path::PathBuf>), StartError> {
+    let catalog = config.catalog()?;
     let (kek, kek_file_created) = load_kek(&config)?;
     let pool = db::connect(
         &config.database_url(),
         pool_size.min(config.db_pool_size).max(1),
-    )
-    .map_err(|e| e.to_string())?;
-    db::migrate(&pool).map_err(|e| e.to_string())?;
-    let mut conn = db::get(&pool).map_err(|e| e.to_string())?;
-    let ring = keys::load(&mut conn, &kek, config.algorithm, now()).map_err(|e| e.to_string())?;
-    status::alloc::ensure_first(&mut conn, config.status_list_capacity, now())
-        .map_err(|e| e.to_string())?;
+    )?;
+    db::migrate(&pool)?;
+    let mut conn = db::get(&pool)?;
+    let ring = keys::load(&mut conn, &kek, config.algorithm, now())?;
+    status::alloc::ensure_first(&mut conn, config.status_list_capacity, now())?;
     let verifier_for = |audiences: Vec<String>| {
         gatepass::Verifier::offline(config.issuer_url.clone(), ring.jwks.json.as_bytes())
             .prefix(config.token_prefix.clone())
             .audiences(audiences)
             .build()
-            .map_err(|e| format!("internal error building the verifier: {e}"))
+            .map_err(StartError::Verifier)
     };
     let verifier = verifier_for(config.audiences.clone())?;
     let platform_verifier = verifier_for(vec![crate::scopes::PLATFORM_AUDIENCE.to_owned()])?;
     // The push channel starts at the log's head, with every list's version (read after the
     // head: versions may be ahead of it, never behind).
-    let head = crate::db::queries::events::head(&mut conn).map_err(|e| e.to_string())?;
-    let versions = crate::db::queries::lists::all(&mut conn)
-        .map_err(|e| e.to_string())?
+    let head = crate::db::queries::events::head(&mut conn)?;
+    let versions = crate::db::queries::lists::all(&mut conn)?
         .into_iter()
         .map(|l| (status::uri(&config.issuer_url, &l.id), l.version))
         .collect();
@@ -135,8 +160,8 @@ pub fn open_state(
 }
 
 /// On an empty store: creates workspace `default` and mints one token holding every scope.
-fn bootstrap(state: &AppState, conn: &mut DbConn) -> Result<Option<String>, String> {
-    if ws_q::count(conn).map_err(|e| e.to_string())? > 0 {
+fn bootstrap(state: &AppState, conn: &mut DbConn) -> Result<Option<String>, StartError> {
+    if ws_q::count(conn)? > 0 {
         return Ok(None);
     }
     let created = ws_q::insert(
@@ -150,7 +175,7 @@ fn bootstrap(state: &AppState, conn: &mut DbConn) -> Result<Option<String>, Stri
     );
     match created {
         Err(e) if db::is_unique_violation(&e) => return Ok(None), // another replica bootstrapped
-        other => other.map_err(|e| e.to_string())?,
+        other => other?,
     }
     let spec = MintSpec {
         workspace: "default".into(),
@@ -172,6 +197,6 @@ fn bootstrap(state: &AppState, conn: &mut DbConn) -> Result<Option<String>, Stri
         &[spec],
         &serde_json::json!({"bootstrap": true}),
     )
-    .map_err(|e| format!("could not mint the bootstrap token (HTTP {})", e.status()))?;
+    .map_err(StartError::Bootstrap)?;
     Ok(created.pop().map(|c| c.secret))
 }

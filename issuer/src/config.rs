@@ -366,7 +366,7 @@ impl Config {
     ///
     /// # Errors
     /// Unknown scopes in implications or presets, duplicate names, cycles.
-    pub fn catalog(&self) -> Result<Catalog, String> {
+    pub fn catalog(&self) -> Result<Catalog, crate::scopes::CatalogError> {
         Catalog::new(self.scopes.clone(), self.presets.clone())
     }
 

@@ -30,7 +30,7 @@ fn main() {
         } => gatepass_issuer::cli::operator::audit(&config, workspace, since, limit, json),
     };
     if let Err(e) = result {
-        fail(&e);
+        fail(&e.to_string());
     }
 }
 

@@ -173,7 +173,7 @@ pub fn open(
         Some(requested) => match state.catalog.expand(&requested) {
             Ok(s) => s,
             Err(unknown) => {
-                field("scopes", format!("unknown scope \"{unknown}\""));
+                field("scopes", unknown.to_string());
                 Vec::new()
             }
         },

@@ -7,6 +7,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::DbError;
+use crate::sync::SyncError;
+use crate::tokens::ServiceError;
 
 /// The `type` URI of a problem: `urn:gatepass:problem:<code>`.
 pub fn type_uri(code: &str) -> String {
@@ -388,6 +390,31 @@ impl From<DbError> for ApiError {
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         ApiError::from_db(&DbError::Query(e))
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::NotVisible(_) => ApiError::not_found(e.to_string()),
+            ServiceError::Forbidden(detail) => ApiError::forbidden(detail),
+            ServiceError::Invalid(errors) => ApiError::validation(errors),
+            ServiceError::Conflict { code, detail } => ApiError::conflict(code, detail),
+            ServiceError::Db(e) | ServiceError::Publish(SyncError::Db(e)) => ApiError::from_db(&e),
+            // Other transactions kept taking the lists' room: like a busy store, try again.
+            ServiceError::NoRoom(_) => {
+                let mut busy = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "storage_busy",
+                    "Service busy",
+                    "the token store is busy with conflicting changes; try again",
+                );
+                busy.retry_after = Some(1);
+                busy
+            }
+            // Signing and building lists fail only by a fault of this issuer: 500.
+            ServiceError::Signing(_) | ServiceError::Publish(_) => ApiError::internal(&e),
+        }
     }
 }
 

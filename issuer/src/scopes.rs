@@ -122,6 +122,38 @@ pub struct Catalog {
     closure: HashMap<String, BTreeSet<String>>,
 }
 
+/// Why configured scopes and presets do not make a catalog.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CatalogError {
+    /// An empty name, or one with spaces.
+    #[error("scope name \"{0}\" must be non-empty and without spaces")]
+    BadName(String),
+    /// A name defined twice.
+    #[error("scope \"{0}\" is defined twice (the tokens:* and usage:report scopes are built in)")]
+    Duplicate(String),
+    /// An implication that names no scope.
+    #[error("scope \"{scope}\" implies unknown scope \"{missing}\"")]
+    UnknownImplied {
+        /// The implying scope.
+        scope: String,
+        /// What it names.
+        missing: String,
+    },
+    /// A preset that names no scope.
+    #[error("preset \"{preset}\" names unknown scope \"{missing}\"")]
+    UnknownInPreset {
+        /// The preset's id.
+        preset: String,
+        /// What it names.
+        missing: String,
+    },
+}
+
+/// A scope the catalog does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown scope \"{0}\"")]
+pub struct UnknownScope(pub String);
+
 impl Catalog {
     /// The deployment's scopes and presets (or the defaults) plus the built-in scopes.
     ///
@@ -130,36 +162,33 @@ impl Catalog {
     pub fn new(
         scopes: Option<Vec<ScopeDef>>,
         presets: Option<Vec<Preset>>,
-    ) -> Result<Catalog, String> {
+    ) -> Result<Catalog, CatalogError> {
         let mut all = scopes.unwrap_or_else(default_scopes);
         all.extend(builtin());
         let mut seen = BTreeSet::new();
         for s in &all {
             if s.name.is_empty() || s.name.contains(char::is_whitespace) {
-                return Err(format!(
-                    "scope name \"{}\" must be non-empty and without spaces",
-                    s.name
-                ));
+                return Err(CatalogError::BadName(s.name.clone()));
             }
             if !seen.insert(s.name.clone()) {
-                return Err(format!("scope \"{}\" is defined twice (the tokens:* and usage:report scopes are built in)", s.name));
+                return Err(CatalogError::Duplicate(s.name.clone()));
             }
         }
         for s in &all {
             if let Some(missing) = s.implies.iter().find(|i| !seen.contains(*i)) {
-                return Err(format!(
-                    "scope \"{}\" implies unknown scope \"{missing}\"",
-                    s.name
-                ));
+                return Err(CatalogError::UnknownImplied {
+                    scope: s.name.clone(),
+                    missing: missing.clone(),
+                });
             }
         }
         let presets = presets.unwrap_or_else(default_presets);
         for p in &presets {
             if let Some(missing) = p.scopes.iter().find(|s| !seen.contains(*s)) {
-                return Err(format!(
-                    "preset \"{}\" names unknown scope \"{missing}\"",
-                    p.id
-                ));
+                return Err(CatalogError::UnknownInPreset {
+                    preset: p.id.clone(),
+                    missing: missing.clone(),
+                });
             }
         }
         let by_name: HashMap<&str, &ScopeDef> = all.iter().map(|s| (s.name.as_str(), s)).collect();
@@ -200,13 +229,13 @@ impl Catalog {
     ///
     /// # Errors
     /// The first scope that is not in the catalog.
-    pub fn expand<S: AsRef<str>>(&self, scopes: &[S]) -> Result<Vec<String>, String> {
+    pub fn expand<S: AsRef<str>>(&self, scopes: &[S]) -> Result<Vec<String>, UnknownScope> {
         let mut set = BTreeSet::new();
         for s in scopes {
             let closure = self
                 .closure
                 .get(s.as_ref())
-                .ok_or_else(|| s.as_ref().to_owned())?;
+                .ok_or_else(|| UnknownScope(s.as_ref().to_owned()))?;
             set.extend(closure.iter().cloned());
         }
         Ok(self
@@ -238,7 +267,10 @@ mod tests {
             c.expand(&[TOKENS_ADMIN]).unwrap(),
             [TOKENS_READ, TOKENS_WRITE, TOKENS_ADMIN]
         );
-        assert_eq!(c.expand(&["nope"]).unwrap_err(), "nope");
+        assert_eq!(
+            c.expand(&["nope"]).unwrap_err(),
+            UnknownScope("nope".into())
+        );
         assert_eq!(c.presets().len(), 4);
         assert_eq!(c.preset("user-full").unwrap().label, "User (Full)");
     }
@@ -248,15 +280,18 @@ mod tests {
         assert!(
             Catalog::new(Some(vec![def("a", "", "", &["b"])]), Some(vec![]))
                 .unwrap_err()
+                .to_string()
                 .contains("unknown scope \"b\"")
         );
         assert!(
             Catalog::new(Some(vec![def(TOKENS_READ, "", "", &[])]), None)
                 .unwrap_err()
+                .to_string()
                 .contains("twice")
         );
         assert!(Catalog::new(Some(vec![def("a", "", "", &[])]), None)
             .unwrap_err()
+            .to_string()
             .contains("preset"));
         // Cycles are harmless: the closure is a set.
         let c = Catalog::new(

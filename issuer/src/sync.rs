@@ -6,32 +6,66 @@ use std::time::Duration;
 
 use crate::db::queries::{keys as key_q, lists as list_q, tokens as token_q};
 use crate::db::{self, DbError};
-use crate::keys;
+use crate::keys::{self, KeyError};
 use crate::state::{now, AppState};
 use crate::status;
 
 /// How often a replica polls the store.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
 
+/// Why a round of keeping current failed (the next round tries again).
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// Storage failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// Keys could not be loaded or made.
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    /// A list could not be built.
+    #[error(transparent)]
+    List(#[from] status::BuildError),
+    /// Signing a push-channel event failed.
+    #[error("signing an event failed: {0}")]
+    Sign(#[source] crate::keys::SignerError),
+    /// The issuer's own verifier refused what the issuer publishes (a bug, never the client's).
+    #[error("the issuer's own verifier refused its {what}: {source}")]
+    Verifier {
+        /// "key set" or "status list".
+        what: &'static str,
+        /// Why.
+        source: gatepass::ConfigError,
+    },
+    /// Carrying out due grace-period revocations failed.
+    #[error("grace-period revocations: {0}")]
+    DueRevocations(#[source] Box<crate::tokens::ServiceError>),
+}
+
 /// Reloads keys when the key table changed; rebuilds every list when the signing key changed.
 ///
 /// # Errors
 /// Storage failed or a key cannot be decrypted.
-pub fn sync_keys(state: &AppState, conn: &mut db::DbConn) -> Result<bool, String> {
-    let fingerprint = key_q::fingerprint(conn).map_err(|e| e.to_string())?;
-    let mut seen = state.key_fingerprint.lock().map_err(|_| "poisoned lock")?;
+pub fn sync_keys(state: &AppState, conn: &mut db::DbConn) -> Result<bool, SyncError> {
+    let fingerprint = key_q::fingerprint(conn)?;
+    // A panic elsewhere leaves the fingerprint as it was: still a valid "last seen".
+    let mut seen = state
+        .key_fingerprint
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if seen.as_ref() == Some(&fingerprint) {
         return Ok(false);
     }
-    let ring =
-        keys::load(conn, &state.kek, state.config.algorithm, now()).map_err(|e| e.to_string())?;
+    let ring = keys::load(conn, &state.kek, state.config.algorithm, now())?;
     for verifier in [&state.verifier, &state.platform_verifier] {
         verifier
             .update_jwks(ring.jwks.json.as_bytes())
-            .map_err(|e| e.to_string())?;
+            .map_err(|source| SyncError::Verifier {
+                what: "key set",
+                source,
+            })?;
     }
     state.keys.store(std::sync::Arc::new(ring));
-    *seen = Some(key_q::fingerprint(conn).map_err(|e| e.to_string())?);
+    *seen = Some(key_q::fingerprint(conn)?);
     Ok(true)
 }
 
@@ -40,7 +74,7 @@ pub fn sync_keys(state: &AppState, conn: &mut db::DbConn) -> Result<bool, String
 ///
 /// # Errors
 /// Storage or signing failed.
-pub fn sync_lists(state: &AppState, conn: &mut db::DbConn, all: bool) -> Result<(), String> {
+pub fn sync_lists(state: &AppState, conn: &mut db::DbConn, all: bool) -> Result<(), SyncError> {
     // One rebuild at a time per replica; together with `ListCache::put` refusing older data,
     // a slow rebuild can never replace a newer one.
     let _one_at_a_time = state
@@ -48,7 +82,7 @@ pub fn sync_lists(state: &AppState, conn: &mut db::DbConn, all: bool) -> Result<
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let now = now();
-    let rows = list_q::all(conn).map_err(|e| e.to_string())?;
+    let rows = list_q::all(conn)?;
     let versions: Vec<(String, i64)> = rows.iter().map(|r| (r.id.clone(), r.version)).collect();
     let stale = if all {
         versions.iter().map(|(id, _)| id.clone()).collect()
@@ -76,7 +110,10 @@ pub fn sync_lists(state: &AppState, conn: &mut db::DbConn, all: bool) -> Result<
             for verifier in [&state.verifier, &state.platform_verifier] {
                 verifier
                     .update_status_list(&uri, &jwt)
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|source| SyncError::Verifier {
+                        what: "status list",
+                        source,
+                    })?;
             }
         }
     }
@@ -115,12 +152,12 @@ pub fn flush_last_used(state: &AppState, conn: &mut db::DbConn) -> Result<(), Db
 ///
 /// # Errors
 /// Storage or key generation failed.
-pub fn rotate_by_age(state: &AppState, conn: &mut db::DbConn) -> Result<bool, String> {
+pub fn rotate_by_age(state: &AppState, conn: &mut db::DbConn) -> Result<bool, SyncError> {
     let days = state.config.key_rotation_days;
     if days <= 0.0 {
         return Ok(false);
     }
-    let rows = key_q::all(conn).map_err(|e| e.to_string())?;
+    let rows = key_q::all(conn)?;
     let newest = rows
         .iter()
         .filter(|r| r.retired_at.is_none())
@@ -132,9 +169,8 @@ pub fn rotate_by_age(state: &AppState, conn: &mut db::DbConn) -> Result<bool, St
     }
     let now = now();
     let activates_at = now.saturating_add(state.config.key_activation_delay());
-    keys::create(conn, &state.kek, state.config.algorithm, now, activates_at)
-        .map_err(|e| e.to_string())?;
-    crate::db::queries::events::announce_keys(conn, now).map_err(|e| e.to_string())?;
+    keys::create(conn, &state.kek, state.config.algorithm, now, activates_at)?;
+    crate::db::queries::events::announce_keys(conn, now)?;
     state.hub.wake();
     Ok(true)
 }
@@ -143,10 +179,10 @@ pub fn rotate_by_age(state: &AppState, conn: &mut db::DbConn) -> Result<bool, St
 ///
 /// # Errors
 /// The first failure (the others still ran).
-pub fn tick(state: &AppState) -> Result<(), String> {
-    let mut conn = db::get(&state.pool).map_err(|e| e.to_string())?;
-    let mut first: Option<String> = None;
-    let mut note = |r: Result<(), String>| {
+pub fn tick(state: &AppState) -> Result<(), SyncError> {
+    let mut conn = db::get(&state.pool)?;
+    let mut first: Option<SyncError> = None;
+    let mut note = |r: Result<(), SyncError>| {
         if let Err(e) = r {
             first.get_or_insert(e);
         }
@@ -158,14 +194,14 @@ pub fn tick(state: &AppState) -> Result<(), String> {
     note(
         crate::tokens::service::apply_due_revocations(state, &mut conn)
             .map(|_| ())
-            .map_err(|e| format!("grace-period revocations: HTTP {}", e.status())),
+            .map_err(|e| SyncError::DueRevocations(Box::new(e))),
     );
     note(sync_lists(state, &mut conn, all));
-    note(flush_last_used(state, &mut conn).map_err(|e| e.to_string()));
+    note(flush_last_used(state, &mut conn).map_err(SyncError::from));
     note(
         crate::db::queries::events::prune(&mut conn, crate::stream::KEEP_IN_DB)
             .map(|_| ())
-            .map_err(|e| e.to_string()),
+            .map_err(SyncError::from),
     );
     first.map_or(Ok(()), Err)
 }

@@ -2,6 +2,7 @@
 //! store directly; running issuers notice key changes within seconds.
 
 use crate::boot::{open_state, open_store};
+use crate::cli::CliError;
 use crate::cli::{KeysCommand, TokenCommand, WorkspaceCommand};
 use crate::config::Config;
 use crate::db::models::WorkspaceRow;
@@ -15,9 +16,9 @@ use crate::tokens::{service, MintSpec};
 ///
 /// # Errors
 /// The store cannot be opened or migrated.
-pub fn migrate(config: &Config) -> Result<(), String> {
-    let pool = db::connect(&config.database_url(), 1).map_err(|e| e.to_string())?;
-    let ran = db::migrate(&pool).map_err(|e| e.to_string())?;
+pub fn migrate(config: &Config) -> Result<(), CliError> {
+    let pool = db::connect(&config.database_url(), 1)?;
+    let ran = db::migrate(&pool)?;
     eprintln!("{} migration(s) applied; the schema is current", ran);
     Ok(())
 }
@@ -26,9 +27,9 @@ pub fn migrate(config: &Config) -> Result<(), String> {
 ///
 /// # Errors
 /// Storage failed, the workspace exists, or the cap is out of range.
-pub fn workspace(config: &Config, cmd: WorkspaceCommand) -> Result<(), String> {
+pub fn workspace(config: &Config, cmd: WorkspaceCommand) -> Result<(), CliError> {
     let (pool, _, _) = open_store(config)?;
-    let mut conn = db::get(&pool).map_err(|e| e.to_string())?;
+    let mut conn = db::get(&pool)?;
     match cmd {
         WorkspaceCommand::Create {
             id,
@@ -40,13 +41,14 @@ pub fn workspace(config: &Config, cmd: WorkspaceCommand) -> Result<(), String> {
                 || crate::tokens::text::problem(&id, crate::tokens::text::TextKind::Subject)
                     .is_some()
             {
-                return Err(
-                    "workspace id must be 1 to 100 characters without spaces or control characters"
-                        .into(),
-                );
+                return Err(CliError::refused(
+                    "workspace id must be 1 to 100 characters without spaces or control characters",
+                ));
             }
             if let Some(days) = max_expiry_days.filter(|d| !(1..=3650).contains(d)) {
-                return Err(format!("--max-expiry-days must be 1 to 3650, got {days}"));
+                return Err(CliError::refused(format!(
+                    "--max-expiry-days must be 1 to 3650, got {days}"
+                )));
             }
             let row = WorkspaceRow {
                 id: id.clone(),
@@ -56,15 +58,17 @@ pub fn workspace(config: &Config, cmd: WorkspaceCommand) -> Result<(), String> {
             };
             match ws_q::insert(&mut conn, &row) {
                 Err(e) if is_unique_violation(&e) => {
-                    return Err(format!("workspace \"{id}\" already exists"))
+                    return Err(CliError::refused(format!(
+                        "workspace \"{id}\" already exists"
+                    )))
                 }
-                other => other.map_err(|e| e.to_string())?,
+                other => other?,
             }
             eprintln!("created workspace {id}");
         }
         WorkspaceCommand::List => {
             println!("{:<30} {:<16} CREATED", "WORKSPACE", "MAX EXPIRY");
-            for w in ws_q::list(&mut conn).map_err(|e| e.to_string())? {
+            for w in ws_q::list(&mut conn)? {
                 let cap = w
                     .max_expiry_days
                     .map_or("none".to_owned(), |d| format!("{d} days"));
@@ -79,7 +83,7 @@ pub fn workspace(config: &Config, cmd: WorkspaceCommand) -> Result<(), String> {
 ///
 /// # Errors
 /// Unknown workspace or scope, an expiry out of range or above the workspace cap, storage.
-pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
+pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), CliError> {
     let TokenCommand::Mint {
         workspace,
         subject,
@@ -92,37 +96,38 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
         return crate::cli::operator::token(config, cmd);
     };
     if name.trim().is_empty() || name.trim().chars().count() > 100 {
-        return Err("--name must be 1 to 100 characters".into());
+        return Err(CliError::refused("--name must be 1 to 100 characters"));
     }
     if platform {
         return mint_platform(config, name.trim(), expires_in_days);
     }
     let (Some(workspace), Some(subject), Some(scopes)) = (workspace, subject, scopes) else {
-        return Err("give --workspace, --subject and --scopes (or --platform)".into());
+        return Err(CliError::refused(
+            "give --workspace, --subject and --scopes (or --platform)",
+        ));
     };
-    let catalog = config
-        .catalog()
-        .map_err(|e| format!("configuration error: {e}"))?;
+    let catalog = config.catalog().map_err(crate::boot::StartError::from)?;
     let requested: Vec<&str> = scopes.split_whitespace().collect();
     let scopes = catalog
         .expand(&requested)
-        .map_err(|s| format!("unknown scope \"{s}\" (see GET /v1/scopes)"))?;
+        .map_err(|unknown| CliError::refused(format!("{unknown} (see GET /v1/scopes)")))?;
     let (state, mut conn) = open_for_minting(config)?;
-    ws_q::get(&mut conn, &workspace)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no workspace \"{workspace}\"; create it with: gatepass-issuer workspace create {workspace}"))?;
-    let cap = service::workspace_cap(&state, &mut conn, &workspace).map_err(|e| e.to_string())?;
+    ws_q::get(&mut conn, &workspace)?
+        .ok_or_else(|| CliError::refused(format!("no workspace \"{workspace}\"; create it with: gatepass-issuer workspace create {workspace}")))?;
+    let cap = service::workspace_cap(&state, &mut conn, &workspace)?;
     match (expires_in_days, cap) {
         (Some(d), _) if !(1..=3650).contains(&d) => {
-            return Err("--expires-in-days must be 1 to 3650".into())
+            return Err(CliError::refused("--expires-in-days must be 1 to 3650"))
         }
         (Some(d), Some(c)) if d > c => {
-            return Err(format!("workspace {workspace} allows at most {c} days"))
+            return Err(CliError::refused(format!(
+                "workspace {workspace} allows at most {c} days"
+            )))
         }
         (None, Some(c)) => {
-            return Err(format!(
+            return Err(CliError::refused(format!(
                 "workspace {workspace} requires --expires-in-days (at most {c})"
-            ))
+            )))
         }
         _ => {}
     }
@@ -146,9 +151,9 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
 }
 
 /// The issuer's state with one connection: what minting needs, opened once per command.
-fn open_for_minting(config: &Config) -> Result<(crate::state::AppState, db::PooledConn), String> {
+fn open_for_minting(config: &Config) -> Result<(crate::state::AppState, db::PooledConn), CliError> {
     let (state, _) = open_state(config.clone(), 1)?;
-    let conn = db::get(&state.pool).map_err(|e| e.to_string())?;
+    let conn = db::get(&state.pool)?;
     Ok((state, conn))
 }
 
@@ -159,17 +164,24 @@ fn mint_via_service(
     conn: &mut db::DbConn,
     spec: MintSpec,
     detail: serde_json::Value,
-) -> Result<service::Created, String> {
+) -> Result<service::Created, CliError> {
     service::create(state, conn, None, &[spec], &detail)
-        .map_err(|e| format!("minting failed: {}", e.detail()))?
+        .map_err(|source| CliError::Service {
+            action: "minting",
+            source,
+        })?
         .pop()
-        .ok_or_else(|| "minting failed: nothing was minted".to_owned())
+        .ok_or_else(|| CliError::refused("minting failed: nothing was minted"))
 }
 
 /// `token mint --platform`: a credential for the product's backend (scope `platform:admin`).
-fn mint_platform(config: &Config, name: &str, expires_in_days: Option<i64>) -> Result<(), String> {
+fn mint_platform(
+    config: &Config,
+    name: &str,
+    expires_in_days: Option<i64>,
+) -> Result<(), CliError> {
     if expires_in_days.is_some_and(|d| !(1..=3650).contains(&d)) {
-        return Err("--expires-in-days must be 1 to 3650".into());
+        return Err(CliError::refused("--expires-in-days must be 1 to 3650"));
     }
     let spec = MintSpec {
         workspace: crate::scopes::PLATFORM_WORKSPACE.into(),
@@ -202,19 +214,19 @@ fn mint_platform(config: &Config, name: &str, expires_in_days: Option<i64>) -> R
 ///
 /// # Errors
 /// Storage, a KEK that does not open the keys, an unknown kid, or live tokens without --force.
-pub fn keys(config: &Config, cmd: KeysCommand) -> Result<(), String> {
+pub fn keys(config: &Config, cmd: KeysCommand) -> Result<(), CliError> {
     let (pool, kek, _) = open_store(config)?;
-    let mut conn = db::get(&pool).map_err(|e| e.to_string())?;
+    let mut conn = db::get(&pool)?;
     match cmd {
         KeysCommand::List => {
             let now = now();
-            let ring = keys::load(&mut conn, &kek, config.algorithm, now).map_err(|e| e.to_string())?;
+            let ring = keys::load(&mut conn, &kek, config.algorithm, now)?;
             let signing = ring.signing(now);
             println!(
                 "{:<45} {:<6} {:<9} {:<22} {:<22} LIVE TOKENS",
                 "KID", "ALG", "STATE", "CREATED", "SIGNS FROM"
             );
-            for row in key_q::all(&mut conn).map_err(|e| e.to_string())? {
+            for row in key_q::all(&mut conn)? {
                 let activates_at = row.activates_at.unwrap_or(row.created_at);
                 let state = if row.retired_at.is_some() {
                     "retired"
@@ -225,7 +237,7 @@ pub fn keys(config: &Config, cmd: KeysCommand) -> Result<(), String> {
                 } else {
                     "retiring"
                 };
-                let live = key_q::live_tokens(&mut conn, &row.kid, now).map_err(|e| e.to_string())?;
+                let live = key_q::live_tokens(&mut conn, &row.kid, now)?;
                 let from = row.retired_at.map_or(rfc3339(activates_at), |at| format!("retired {}", rfc3339(at)));
                 println!(
                     "{:<45} {:<6} {:<9} {:<22} {:<22} {live}",
@@ -236,11 +248,10 @@ pub fn keys(config: &Config, cmd: KeysCommand) -> Result<(), String> {
         KeysCommand::Rotate { now: at_once } => {
             // Opening the current keys first proves the KEK before anything is written.
             let now = now();
-            keys::load(&mut conn, &kek, config.algorithm, now).map_err(|e| e.to_string())?;
+            keys::load(&mut conn, &kek, config.algorithm, now)?;
             let delay = if at_once { 0 } else { config.key_activation_delay() };
-            let kid = keys::create(&mut conn, &kek, config.algorithm, now, now.saturating_add(delay))
-                .map_err(|e| e.to_string())?;
-            events::announce_keys(&mut conn, now).map_err(|e| e.to_string())?;
+            let kid = keys::create(&mut conn, &kek, config.algorithm, now, now.saturating_add(delay))?;
+            events::announce_keys(&mut conn, now)?;
             if at_once {
                 eprintln!(
                     "new signing key {kid} ({:?}) signs new tokens NOW. Verifiers that have not fetched the new key set refuse its tokens with unknown_key until they do: connected verifiers within a second, others within their next JWKS refresh (at most {} s with the default ttl)",
@@ -258,7 +269,7 @@ pub fn keys(config: &Config, cmd: KeysCommand) -> Result<(), String> {
         }
         KeysCommand::Retire { kid, force } => match keys::retire(&mut conn, &kid, force, now()) {
             Ok(n) => {
-                events::announce_keys(&mut conn, now()).map_err(|e| e.to_string())?;
+                events::announce_keys(&mut conn, now())?;
                 if n == 0 {
                     eprintln!("retired {kid}");
                 } else {
@@ -268,11 +279,11 @@ pub fn keys(config: &Config, cmd: KeysCommand) -> Result<(), String> {
                     );
                 }
             }
-            Err(RetireError::NotFound) => return Err(format!("no published key {kid} (see: gatepass-issuer keys list)")),
+            Err(RetireError::NotFound) => return Err(CliError::refused(format!("no published key {kid} (see: gatepass-issuer keys list)"))),
             Err(RetireError::LiveTokens(n)) => {
-                return Err(format!("{n} live token(s) were signed with {kid}; retiring it would break them. Use --force to retire anyway"))
+                return Err(CliError::refused(format!("{n} live token(s) were signed with {kid}; retiring it would break them. Use --force to retire anyway")))
             }
-            Err(RetireError::Db(e)) => return Err(e.to_string()),
+            Err(RetireError::Db(e)) => return Err(e.into()),
         },
     }
     Ok(())

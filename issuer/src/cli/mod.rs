@@ -1,8 +1,11 @@
 //! The operator CLI (clap): `serve`, `migrate`, `workspace`, `token mint`, `keys`.
 
 pub mod admin;
+pub mod error;
 pub mod operator;
 pub mod serve;
+
+pub use error::CliError;
 
 use std::path::PathBuf;
 

@@ -4,6 +4,7 @@
 //! and the push channel: running issuers pick it up from the event log). Audit events name the
 //! actor `cli`. Tables for people, `--json` for scripts.
 
+use crate::cli::CliError;
 use serde_json::{json, Value};
 
 use crate::boot::open_state;
@@ -30,9 +31,9 @@ fn operator(state: &AppState, workspace: &str) -> Caller {
     }
 }
 
-fn open(config: &Config) -> Result<(AppState, db::PooledConn), String> {
+fn open(config: &Config) -> Result<(AppState, db::PooledConn), CliError> {
     let (state, _) = open_state(config.clone(), 1)?;
-    let conn = db::get(&state.pool).map_err(|e| e.to_string())?;
+    let conn = db::get(&state.pool)?;
     Ok((state, conn))
 }
 
@@ -40,11 +41,13 @@ fn open(config: &Config) -> Result<(AppState, db::PooledConn), String> {
 ///
 /// # Errors
 /// Storage, an unknown token, or an invalid option value (the message says which).
-pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
+pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), CliError> {
     let (state, mut conn) = open(config)?;
     let conn: &mut DbConn = &mut conn;
     match cmd {
-        TokenCommand::Mint { .. } => Err("internal: mint is handled by admin::token".into()),
+        TokenCommand::Mint { .. } => Err(CliError::refused(
+            "internal: mint is handled by admin::token",
+        )),
         TokenCommand::List {
             workspace,
             subject,
@@ -58,9 +61,9 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
                 "revoked" => q::StatusFilter::Revoked,
                 "all" => q::StatusFilter::All,
                 other => {
-                    return Err(format!(
+                    return Err(CliError::refused(format!(
                         "--status must be active, expired, revoked or all, not \"{other}\""
-                    ))
+                    )))
                 }
             };
             let filter = q::Filter {
@@ -69,8 +72,7 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
                 created_by: None,
                 status,
             };
-            let rows = q::page(conn, &filter, now(), None, limit.clamp(1, 100_000))
-                .map_err(|e| e.to_string())?;
+            let rows = q::page(conn, &filter, now(), None, limit.clamp(1, 100_000))?;
             let infos: Vec<TokenInfo> = rows.iter().map(|r| view::info(r, now())).collect();
             if json {
                 print_json(&infos);
@@ -80,9 +82,11 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
             Ok(())
         }
         TokenCommand::Show { id, json } => {
-            let row = q::get(conn, &id)
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("no token \"{id}\" (see: gatepass-issuer token list)"))?;
+            let row = q::get(conn, &id)?.ok_or_else(|| {
+                CliError::refused(format!(
+                    "no token \"{id}\" (see: gatepass-issuer token list)"
+                ))
+            })?;
             let info = view::info(&row, now());
             if json {
                 print_json(&info);
@@ -108,8 +112,7 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
                         created_by: None,
                         status: q::StatusFilter::Active,
                     };
-                    q::page(conn, &filter, now(), None, i64::MAX)
-                        .map_err(|e| e.to_string())?
+                    q::page(conn, &filter, now(), None, i64::MAX)?
                         .into_iter()
                         .map(|r| r.id)
                         .collect()
@@ -136,16 +139,29 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
             let grace = match grace_period.as_deref() {
                 None => 0,
                 Some(text) => humantime::parse_duration(text)
-                    .map_err(|e| format!("--grace-period \"{text}\": {e} (e.g. 1h, 30m, 7d)"))?
+                    .map_err(|e| {
+                        CliError::refused(format!(
+                            "--grace-period \"{text}\": {e} (e.g. 1h, 30m, 7d)"
+                        ))
+                    })?
                     .as_secs(),
             };
-            let row = q::get(conn, &id)
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("no token \"{id}\" (see: gatepass-issuer token list)"))?;
+            let row = q::get(conn, &id)?.ok_or_else(|| {
+                CliError::refused(format!(
+                    "no token \"{id}\" (see: gatepass-issuer token list)"
+                ))
+            })?;
             let caller = operator(&state, &row.workspace);
-            let mut rotated = service::rotate(&state, conn, &caller, &[id], grace)
-                .map_err(|e| format!("rotation refused: {}", e.detail()))?;
-            let one = rotated.pop().ok_or("nothing was rotated")?;
+            let mut rotated =
+                service::rotate(&state, conn, &caller, &[id], grace).map_err(|source| {
+                    CliError::Service {
+                        action: "rotation",
+                        source,
+                    }
+                })?;
+            let one = rotated
+                .pop()
+                .ok_or_else(|| CliError::refused("nothing was rotated"))?;
             let now = now();
             if json {
                 let mut body = json!(view::created(&one.new, now));
@@ -171,13 +187,15 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), String> {
 }
 
 /// Revokes `ids` (any workspaces), one all-or-nothing transaction per workspace and batch.
-fn revoke(state: &AppState, conn: &mut DbConn, ids: &[String]) -> Result<Vec<TokenInfo>, String> {
+fn revoke(state: &AppState, conn: &mut DbConn, ids: &[String]) -> Result<Vec<TokenInfo>, CliError> {
     if let Some(bad) = ids.iter().find(|id| !service::is_token_id(id)) {
-        return Err(format!("\"{bad}\" is not a token id"));
+        return Err(CliError::refused(format!("\"{bad}\" is not a token id")));
     }
-    let rows = q::get_many(conn, ids).map_err(|e| e.to_string())?;
+    let rows = q::get_many(conn, ids)?;
     if let Some(missing) = ids.iter().find(|id| !rows.iter().any(|r| &r.id == *id)) {
-        return Err(format!("no token \"{missing}\"; nothing was revoked"));
+        return Err(CliError::refused(format!(
+            "no token \"{missing}\"; nothing was revoked"
+        )));
     }
     let mut by_workspace: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
     for row in &rows {
@@ -191,7 +209,10 @@ fn revoke(state: &AppState, conn: &mut DbConn, ids: &[String]) -> Result<Vec<Tok
         let caller = operator(state, workspace);
         for batch in ids.chunks(BATCH) {
             let rows = service::revoke(state, conn, Some(&caller), batch, &json!({"via": "cli"}))
-                .map_err(|e| format!("revocation failed: {}", e.detail()))?;
+                .map_err(|source| CliError::Service {
+                action: "revocation",
+                source,
+            })?;
             revoked.extend(rows.iter().map(|r| view::info(r, now())));
         }
     }
@@ -208,11 +229,13 @@ pub fn audit(
     since: Option<String>,
     limit: i64,
     json: bool,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     let since = since
         .map(|s| {
             crate::routes::usage::parse_rfc3339(&s).ok_or_else(|| {
-                format!("--since \"{s}\" is not an RFC 3339 time (e.g. 2026-12-01T00:00:00Z)")
+                CliError::refused(format!(
+                    "--since \"{s}\" is not an RFC 3339 time (e.g. 2026-12-01T00:00:00Z)"
+                ))
             })
         })
         .transpose()?;
@@ -223,8 +246,7 @@ pub fn audit(
         since,
         None,
         limit.clamp(1, 100_000),
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     let events: Vec<Value> = rows
         .iter()
         .map(|r| {

@@ -2,26 +2,27 @@
 //! requests finish).
 
 use crate::boot;
+use crate::cli::CliError;
 use crate::config::Config;
 
 /// Runs the issuer.
 ///
 /// # Errors
 /// Start-up failures, or the listener cannot be bound.
-pub fn run(config: Config) -> Result<(), String> {
+pub fn run(config: Config) -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+        .map_err(CliError::Runtime)?;
     runtime.block_on(serve(config))
 }
 
-async fn serve(config: Config) -> Result<(), String> {
+async fn serve(config: Config) -> Result<(), CliError> {
     let listen = config.listen.clone();
     let issuer_url = config.issuer_url.clone();
     let booted = tokio::task::spawn_blocking(move || boot::boot(config))
         .await
-        .map_err(|e| e.to_string())??;
+        .map_err(|e| CliError::refused(format!("start-up did not finish: {e}")))??;
     if let Some(path) = &booted.kek_file_created {
         tracing::warn!(
             path = %path.display(),
@@ -30,7 +31,10 @@ async fn serve(config: Config) -> Result<(), String> {
     }
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
-        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        .map_err(|source| CliError::Listen {
+            listen: listen.clone(),
+            source,
+        })?;
     if let Some(token) = &booted.bootstrap_token {
         // Printed to the terminal once, never through the logger.
         println!();

@@ -75,9 +75,9 @@ pub fn connect(url: &str, size: u32) -> Result<DbPool, DbError> {
         Some(path) => {
             let file = std::path::Path::new(path);
             if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-                create_private_dir(dir).map_err(DbError::Unavailable)?;
+                create_private_dir(dir).map_err(|e| DbError::Unavailable(e.to_string()))?;
             }
-            create_private_file(file).map_err(DbError::Unavailable)?;
+            create_private_file(file).map_err(|e| DbError::Unavailable(e.to_string()))?;
             path.to_owned()
         }
         None => url.to_owned(),
@@ -93,11 +93,22 @@ pub fn connect(url: &str, size: u32) -> Result<DbPool, DbError> {
         .map_err(|e| DbError::Unavailable(e.to_string()))
 }
 
+/// A file or folder of the data directory that could not be created.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot create {}: {source}", path.display())]
+pub struct CreateError {
+    /// What was to be created.
+    pub path: std::path::PathBuf,
+    /// Why it was not.
+    #[source]
+    pub source: std::io::Error,
+}
+
 /// Creates `dir` (and its parents) readable by this user only (0700), if missing.
 ///
 /// # Errors
 /// It cannot be created.
-pub fn create_private_dir(dir: &std::path::Path) -> Result<(), String> {
+pub fn create_private_dir(dir: &std::path::Path) -> Result<(), CreateError> {
     if dir.exists() {
         return Ok(());
     }
@@ -105,14 +116,15 @@ pub fn create_private_dir(dir: &std::path::Path) -> Result<(), String> {
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(dir)
-        .map_err(|e| format!("cannot create {}: {e}", dir.display()))
+    builder.create(dir).map_err(|source| CreateError {
+        path: dir.to_owned(),
+        source,
+    })
 }
 
 /// Creates an empty SQLite file readable by this user only (0600) before SQLite opens it; its
 /// `-wal` and `-shm` files take the same mode.
-fn create_private_file(file: &std::path::Path) -> Result<(), String> {
+fn create_private_file(file: &std::path::Path) -> Result<(), CreateError> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -120,7 +132,10 @@ fn create_private_file(file: &std::path::Path) -> Result<(), String> {
     match options.open(file) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(format!("cannot create {}: {e}", file.display())),
+        Err(source) => Err(CreateError {
+            path: file.to_owned(),
+            source,
+        }),
     }
 }
 

@@ -3,7 +3,7 @@
 //! default, from a 0600 file in the data directory.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -12,6 +12,58 @@ use ring::rand::{SecureRandom, SystemRandom};
 
 /// The key-encryption key.
 pub struct Kek(LessSafeKey);
+
+/// Why a KEK could not be had, or did not seal or open.
+#[derive(Debug, thiserror::Error)]
+pub enum KekError {
+    /// The configured value is not base64.
+    #[error("kek: not valid base64")]
+    NotBase64,
+    /// The configured value is not 32 bytes.
+    #[error("kek: must be 32 bytes, got {0}")]
+    Length(usize),
+    /// The KEK file holds no valid KEK.
+    #[error("{source} ({})", path.display())]
+    BadFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with its content.
+        source: Box<KekError>,
+    },
+    /// The KEK file cannot be read or written.
+    #[error("kek file {}: {source}", path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// The I/O failure.
+        source: std::io::Error,
+    },
+    /// Its folder cannot be created.
+    #[error(transparent)]
+    Folder(#[from] crate::db::CreateError),
+    /// Group or others may read or write the KEK file.
+    #[error(
+        "kek file {} is accessible to other users (mode {mode:o}); it decrypts every signing key. Fix it with: chmod 600 {}",
+        path.display(),
+        path.display()
+    )]
+    Shared {
+        /// The file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// The operating system gave no randomness.
+    #[error("no randomness available")]
+    NoRandomness,
+    /// The AEAD refused to seal.
+    #[error("encryption failed")]
+    Seal,
+    /// Sealed data that does not open: a wrong KEK, a wrong `aad`, or damage (the AEAD cannot
+    /// tell these apart, by design).
+    #[error("sealed data does not open: {0}")]
+    Open(&'static str),
+}
 
 impl std::fmt::Debug for Kek {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -24,12 +76,12 @@ impl Kek {
     ///
     /// # Errors
     /// Not base64, or not 32 bytes.
-    pub fn from_base64(text: &str) -> Result<Kek, String> {
+    pub fn from_base64(text: &str) -> Result<Kek, KekError> {
         let bytes = STANDARD
             .decode(text.trim())
-            .map_err(|_| "kek: not valid base64".to_owned())?;
-        let key = UnboundKey::new(&AES_256_GCM, &bytes)
-            .map_err(|_| format!("kek: must be 32 bytes, got {}", bytes.len()))?;
+            .map_err(|_| KekError::NotBase64)?;
+        let key =
+            UnboundKey::new(&AES_256_GCM, &bytes).map_err(|_| KekError::Length(bytes.len()))?;
         Ok(Kek(LessSafeKey::new(key)))
     }
 
@@ -38,19 +90,25 @@ impl Kek {
     ///
     /// # Errors
     /// The file cannot be read or written, or holds no valid KEK.
-    pub fn from_file(path: &Path) -> Result<(Kek, bool), String> {
+    pub fn from_file(path: &Path) -> Result<(Kek, bool), KekError> {
+        let file_error = |source| KekError::File {
+            path: path.to_owned(),
+            source,
+        };
         if path.exists() {
             refuse_if_shared(path)?;
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("kek file {}: {e}", path.display()))?;
+            let text = std::fs::read_to_string(path).map_err(file_error)?;
             return Kek::from_base64(&text)
                 .map(|k| (k, false))
-                .map_err(|e| format!("{} ({})", e, path.display()));
+                .map_err(|e| KekError::BadFile {
+                    path: path.to_owned(),
+                    source: Box::new(e),
+                });
         }
         let mut bytes = [0u8; 32];
         SystemRandom::new()
             .fill(&mut bytes)
-            .map_err(|_| "no randomness available".to_owned())?;
+            .map_err(|_| KekError::NoRandomness)?;
         let text = STANDARD.encode(bytes);
         if let Some(dir) = path.parent() {
             crate::db::create_private_dir(dir)?;
@@ -59,11 +117,9 @@ impl Kek {
         options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options
-            .open(path)
-            .map_err(|e| format!("cannot create kek file {}: {e}", path.display()))?;
+        let mut file = options.open(path).map_err(file_error)?;
         file.write_all(format!("{text}\n").as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            .map_err(file_error)?;
         Kek::from_base64(&text).map(|k| (k, true))
     }
 
@@ -71,11 +127,11 @@ impl Kek {
     ///
     /// # Errors
     /// No randomness, or the AEAD failed.
-    pub fn seal(&self, aad: &str, plaintext: &[u8]) -> Result<String, String> {
+    pub fn seal(&self, aad: &str, plaintext: &[u8]) -> Result<String, KekError> {
         let mut nonce = [0u8; NONCE_LEN];
         SystemRandom::new()
             .fill(&mut nonce)
-            .map_err(|_| "no randomness available".to_owned())?;
+            .map_err(|_| KekError::NoRandomness)?;
         let mut data = plaintext.to_vec();
         self.0
             .seal_in_place_append_tag(
@@ -83,7 +139,7 @@ impl Kek {
                 Aad::from(aad.as_bytes()),
                 &mut data,
             )
-            .map_err(|_| "encryption failed".to_owned())?;
+            .map_err(|_| KekError::Seal)?;
         Ok(STANDARD.encode([nonce.as_slice(), &data].concat()))
     }
 
@@ -91,20 +147,21 @@ impl Kek {
     ///
     /// # Errors
     /// A wrong KEK, a wrong `aad`, or damaged data (indistinguishable, by design of the AEAD).
-    pub fn open(&self, aad: &str, sealed: &str) -> Result<Vec<u8>, String> {
+    pub fn open(&self, aad: &str, sealed: &str) -> Result<Vec<u8>, KekError> {
         let bytes = STANDARD
             .decode(sealed)
-            .map_err(|_| "sealed key is not base64".to_owned())?;
+            .map_err(|_| KekError::Open("not base64"))?;
         if bytes.len() < NONCE_LEN + 16 {
-            return Err("sealed key is too short".into());
+            return Err(KekError::Open("too short"));
         }
         let (nonce, rest) = bytes.split_at(NONCE_LEN);
-        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| "bad nonce".to_owned())?;
+        let nonce =
+            Nonce::try_assume_unique_for_key(nonce).map_err(|_| KekError::Open("bad nonce"))?;
         let mut data = rest.to_vec();
         let plain = self
             .0
             .open_in_place(nonce, Aad::from(aad.as_bytes()), &mut data)
-            .map_err(|_| "authentication failed".to_owned())?;
+            .map_err(|_| KekError::Open("authentication failed"))?;
         Ok(plain.to_vec())
     }
 }
@@ -112,25 +169,26 @@ impl Kek {
 /// Refuses a KEK file that group or others may read or write: whoever reads it can decrypt
 /// every signing key.
 #[cfg(unix)]
-fn refuse_if_shared(path: &Path) -> Result<(), String> {
+fn refuse_if_shared(path: &Path) -> Result<(), KekError> {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(path)
-        .map_err(|e| format!("kek file {}: {e}", path.display()))?
+        .map_err(|source| KekError::File {
+            path: path.to_owned(),
+            source,
+        })?
         .permissions()
         .mode();
     if mode & 0o077 != 0 {
-        return Err(format!(
-            "kek file {} is accessible to other users (mode {:o}); it decrypts every signing key. Fix it with: chmod 600 {}",
-            path.display(),
-            mode & 0o777,
-            path.display()
-        ));
+        return Err(KekError::Shared {
+            path: path.to_owned(),
+            mode: mode & 0o777,
+        });
     }
     Ok(())
 }
 
 #[cfg(not(unix))]
-fn refuse_if_shared(_: &Path) -> Result<(), String> {
+fn refuse_if_shared(_: &Path) -> Result<(), KekError> {
     Ok(())
 }
 
@@ -149,7 +207,9 @@ mod tests {
             other.open("kid-1", &sealed).is_err(),
             "a wrong KEK cannot open it"
         );
-        assert!(Kek::from_base64("AAAA").unwrap_err().contains("32 bytes"));
+        let short = Kek::from_base64("AAAA").unwrap_err();
+        assert!(matches!(short, KekError::Length(3)), "{short:?}");
+        assert!(short.to_string().contains("32 bytes"));
     }
 
     #[cfg(unix)]
@@ -174,7 +234,15 @@ mod tests {
         );
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let err = Kek::from_file(&path).unwrap_err();
-        assert!(err.contains("chmod 600") && err.contains("644"), "{err}");
+        assert!(
+            matches!(err, KekError::Shared { mode: 0o644, .. }),
+            "{err:?}"
+        );
+        let message = err.to_string();
+        assert!(
+            message.contains("chmod 600") && message.contains("644"),
+            "{message}"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -16,8 +16,8 @@ use crate::config::Algorithm;
 use crate::db::models::KeyRow;
 use crate::db::queries::keys as q;
 use crate::db::{DbConn, DbError};
-pub use kek::Kek;
-pub use signer::SigningKey;
+pub use kek::{Kek, KekError};
+pub use signer::{SignerError, SigningKey};
 
 /// The published JWKS, serialized once, with its ETag.
 #[derive(Debug, Clone)]
@@ -41,28 +41,38 @@ pub struct KeyRing {
     pub jwks: Arc<Jwks>,
 }
 
-/// Why keys could not be loaded.
-#[derive(Debug)]
+/// Why keys could not be made or loaded.
+#[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     /// Storage failed.
-    Db(DbError),
-    /// A key could not be decrypted or read (wrong KEK or damaged data).
-    Key(String),
-}
-
-impl std::fmt::Display for KeyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            KeyError::Db(e) => e.fmt(f),
-            KeyError::Key(e) => f.write_str(e),
-        }
-    }
-}
-
-impl From<DbError> for KeyError {
-    fn from(e: DbError) -> Self {
-        KeyError::Db(e)
-    }
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// A stored key does not decrypt with this KEK.
+    #[error(
+        "signing key {kid} cannot be decrypted with this KEK: the KEK is wrong (or the stored key is damaged). \
+         Start with the KEK this database was created with; nothing was changed"
+    )]
+    WrongKek {
+        /// The key.
+        kid: String,
+    },
+    /// A stored key of an algorithm this issuer does not know.
+    #[error("signing key {kid} has unknown alg {alg}")]
+    UnknownAlg {
+        /// The key.
+        kid: String,
+        /// Its stored `alg`.
+        alg: String,
+    },
+    /// No published key even after creating the first (another replica retired it meanwhile).
+    #[error("no signing key is published")]
+    NoKey,
+    /// Sealing a new key failed.
+    #[error(transparent)]
+    Kek(#[from] KekError),
+    /// A key could not be made or read.
+    #[error(transparent)]
+    Signer(#[from] SignerError),
 }
 
 /// An ETag for a document: a short hash of its bytes.
@@ -103,8 +113,8 @@ pub fn create(
     now: i64,
     activates_at: i64,
 ) -> Result<String, KeyError> {
-    let (key, pkcs8) = SigningKey::generate(alg).map_err(KeyError::Key)?;
-    let sealed = kek.seal(key.kid(), &pkcs8).map_err(KeyError::Key)?;
+    let (key, pkcs8) = SigningKey::generate(alg)?;
+    let sealed = kek.seal(key.kid(), &pkcs8)?;
     // The newest key signs; keep creation times strictly increasing so a rotation within the
     // same second still makes the new key the newest.
     let newest = q::all(conn)?
@@ -147,28 +157,24 @@ pub fn load(conn: &mut DbConn, kek: &Kek, alg: Algorithm, now: i64) -> Result<Ke
     rows.sort_by_key(|r| (r.activates_at.unwrap_or(r.created_at), r.created_at));
     let mut keys = Vec::with_capacity(rows.len());
     for row in &rows {
-        let pkcs8 = kek.open(&row.kid, &row.private_key).map_err(|_| {
-            KeyError::Key(format!(
-                "signing key {} cannot be decrypted with this KEK: the KEK is wrong (or the stored key is damaged). \
-                 Start with the KEK this database was created with; nothing was changed",
-                row.kid
-            ))
-        })?;
-        let alg = signer::alg_from_name(&row.alg).ok_or_else(|| {
-            KeyError::Key(format!(
-                "signing key {} has unknown alg {}",
-                row.kid, row.alg
-            ))
+        let pkcs8 = kek
+            .open(&row.kid, &row.private_key)
+            .map_err(|_| KeyError::WrongKek {
+                kid: row.kid.clone(),
+            })?;
+        let alg = signer::alg_from_name(&row.alg).ok_or_else(|| KeyError::UnknownAlg {
+            kid: row.kid.clone(),
+            alg: row.alg.clone(),
         })?;
         keys.push((
-            Arc::new(SigningKey::from_pkcs8(alg, &pkcs8).map_err(KeyError::Key)?),
+            Arc::new(SigningKey::from_pkcs8(alg, &pkcs8)?),
             row.activates_at.unwrap_or(row.created_at),
         ));
     }
     let earliest = keys
         .first()
         .map(|(key, _)| Arc::clone(key))
-        .ok_or_else(|| KeyError::Key("no signing key".into()))?;
+        .ok_or(KeyError::NoKey)?;
     let json =
         json!({"keys": keys.iter().map(|(k, _)| k.public_jwk().clone()).collect::<Vec<_>>()})
             .to_string();

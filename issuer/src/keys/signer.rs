@@ -7,6 +7,28 @@ use serde_json::{json, Value};
 
 use crate::config::Algorithm;
 
+/// Why a key could not be made, read or used.
+#[derive(Debug, thiserror::Error)]
+pub enum SignerError {
+    /// The operating system gave no randomness.
+    #[error("no randomness available")]
+    NoRandomness,
+    /// PKCS#8 bytes that are not a key of the algorithm.
+    #[error("not {expected} key: {reason}")]
+    NotAKey {
+        /// "an Ed25519" or "a P-256".
+        expected: &'static str,
+        /// ring's reason.
+        reason: ring::error::KeyRejected,
+    },
+    /// The public JWK has no RFC 7638 thumbprint (cannot happen for the keys made here).
+    #[error("the public key has no thumbprint")]
+    NoThumbprint,
+    /// ECDSA signing failed (no randomness).
+    #[error("signing failed")]
+    Signing,
+}
+
 enum Pair {
     Ed(Ed25519KeyPair),
     Es(EcdsaKeyPair),
@@ -36,7 +58,7 @@ impl SigningKey {
     ///
     /// # Errors
     /// No randomness.
-    pub fn generate(alg: Algorithm) -> Result<(SigningKey, Vec<u8>), String> {
+    pub fn generate(alg: Algorithm) -> Result<(SigningKey, Vec<u8>), SignerError> {
         let rng = SystemRandom::new();
         let pkcs8 = match alg {
             Algorithm::EdDSA => Ed25519KeyPair::generate_pkcs8(&rng),
@@ -44,7 +66,7 @@ impl SigningKey {
                 EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
             }
         }
-        .map_err(|_| "key generation failed".to_owned())?;
+        .map_err(|_| SignerError::NoRandomness)?;
         let key = SigningKey::from_pkcs8(alg, pkcs8.as_ref())?;
         Ok((key, pkcs8.as_ref().to_vec()))
     }
@@ -53,11 +75,14 @@ impl SigningKey {
     ///
     /// # Errors
     /// Bytes that are not a key of `alg`.
-    pub fn from_pkcs8(alg: Algorithm, pkcs8: &[u8]) -> Result<SigningKey, String> {
+    pub fn from_pkcs8(alg: Algorithm, pkcs8: &[u8]) -> Result<SigningKey, SignerError> {
         let (pair, mut jwk) = match alg {
             Algorithm::EdDSA => {
-                let pair = Ed25519KeyPair::from_pkcs8(pkcs8)
-                    .map_err(|e| format!("not an Ed25519 key: {e}"))?;
+                let pair =
+                    Ed25519KeyPair::from_pkcs8(pkcs8).map_err(|reason| SignerError::NotAKey {
+                        expected: "an Ed25519",
+                        reason,
+                    })?;
                 let jwk =
                     json!({"kty": "OKP", "crv": "Ed25519", "x": b64(pair.public_key().as_ref())});
                 (Pair::Ed(pair), jwk)
@@ -68,13 +93,16 @@ impl SigningKey {
                     pkcs8,
                     &SystemRandom::new(),
                 )
-                .map_err(|e| format!("not a P-256 key: {e}"))?;
+                .map_err(|reason| SignerError::NotAKey {
+                    expected: "a P-256",
+                    reason,
+                })?;
                 let point = pair.public_key().as_ref();
                 let jwk = json!({"kty": "EC", "crv": "P-256", "x": b64(&point[1..33]), "y": b64(&point[33..65])});
                 (Pair::Es(pair), jwk)
             }
         };
-        let kid = gatepass::jwk_thumbprint(&jwk).ok_or("no thumbprint")?;
+        let kid = gatepass::jwk_thumbprint(&jwk).ok_or(SignerError::NoThumbprint)?;
         jwk["kid"] = json!(kid);
         jwk["alg"] = json!(alg_name(alg));
         jwk["use"] = json!("sig");
@@ -103,7 +131,7 @@ impl SigningKey {
     ///
     /// # Errors
     /// Only if ECDSA signing fails (no randomness).
-    pub fn sign_jws(&self, typ: &str, payload: &Value) -> Result<String, String> {
+    pub fn sign_jws(&self, typ: &str, payload: &Value) -> Result<String, SignerError> {
         let header = json!({"alg": self.alg(), "typ": typ, "kid": self.kid});
         let input = format!(
             "{}.{}",
@@ -114,7 +142,7 @@ impl SigningKey {
             Pair::Ed(k) => k.sign(input.as_bytes()).as_ref().to_vec(),
             Pair::Es(k) => k
                 .sign(&SystemRandom::new(), input.as_bytes())
-                .map_err(|_| "signing failed".to_owned())?
+                .map_err(|_| SignerError::Signing)?
                 .as_ref()
                 .to_vec(),
         };

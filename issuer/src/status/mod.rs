@@ -19,8 +19,27 @@ use serde_json::json;
 
 use crate::db::models::ListRow;
 use crate::db::queries::lists as q;
-use crate::db::DbConn;
-use crate::keys::{etag_of, SigningKey};
+use crate::db::{DbConn, DbError};
+use crate::keys::{etag_of, SignerError, SigningKey};
+
+/// Why a list could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// Storage failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// The stored capacity or an index does not make a list (a damaged row).
+    #[error("status list {list}: {source}")]
+    Bits {
+        /// The list's id.
+        list: String,
+        /// What is wrong.
+        source: gatepass::status_list::StatusListError,
+    },
+    /// Signing failed.
+    #[error("signing status list failed: {0}")]
+    Sign(#[from] SignerError),
+}
 
 /// A signed list is valid for a day; it is re-signed when half of that has passed.
 pub const LIST_LIFETIME_SECS: i64 = 86_400;
@@ -65,11 +84,15 @@ pub fn build(
     issuer_url: &str,
     ttl: u64,
     now: i64,
-) -> Result<SignedList, String> {
-    let revoked = q::revoked_indexes(conn, &row.id).map_err(|e| e.to_string())?;
-    let mut list = StatusList::new(1, row.capacity as u64).map_err(|e| e.to_string())?;
+) -> Result<SignedList, BuildError> {
+    let bits = |source| BuildError::Bits {
+        list: row.id.clone(),
+        source,
+    };
+    let revoked = q::revoked_indexes(conn, &row.id)?;
+    let mut list = StatusList::new(1, row.capacity as u64).map_err(bits)?;
     for idx in revoked {
-        list.set(idx as u64, 1).map_err(|e| e.to_string())?;
+        list.set(idx as u64, 1).map_err(bits)?;
     }
     let claims = json!({
         "sub": uri(issuer_url, &row.id),

@@ -4,9 +4,10 @@
 
 use std::time::Duration;
 
+use crate::db;
 use crate::db::queries::events as q;
-use crate::db::{self, DbError};
 use crate::state::{now, AppState};
+use crate::sync::SyncError;
 
 /// The longest a committed change waits to be streamed when no wake-up arrives.
 pub const BACKSTOP: Duration = Duration::from_millis(500);
@@ -33,7 +34,7 @@ pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<boo
 ///
 /// # Errors
 /// Storage or signing failed (what was published stays published).
-pub async fn catch_up(state: &AppState) -> Result<usize, DbError> {
+pub async fn catch_up(state: &AppState) -> Result<usize, SyncError> {
     let mut published = 0;
     loop {
         let after = state.hub.head();
@@ -48,26 +49,21 @@ pub async fn catch_up(state: &AppState) -> Result<usize, DbError> {
             // Reload keys first: verifiers told "the keys changed" fetch the JWKS from us next.
             let s = state.clone();
             db::run(&state.pool, move |c| {
-                crate::sync::sync_keys(&s, c)
-                    .map(|_| ())
-                    .map_err(DbError::Unavailable)
+                crate::sync::sync_keys(&s, c).map(|_| ())
             })
             .await?;
         }
         let key = state.keys.load().signing(now);
         let mut events = Vec::with_capacity(rows.len());
         for row in &rows {
-            events.push(super::render(row, &key, issuer, now).map_err(DbError::Unavailable)?);
+            events.push(super::render(row, &key, issuer, now).map_err(SyncError::Sign)?);
         }
         published += events.len();
         crate::metrics::METRICS
             .events_published
             .inc_by(events.len() as u64);
         let s = state.clone();
-        db::run(&state.pool, move |c| {
-            crate::sync::sync_lists(&s, c, false).map_err(DbError::Unavailable)
-        })
-        .await?;
+        db::run(&state.pool, move |c| crate::sync::sync_lists(&s, c, false)).await?;
         state.hub.publish(events);
         if !full {
             break;

@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 use tokio::sync::{broadcast, Notify};
 
 use crate::db::models::EventRow;
-use crate::keys::SigningKey;
+use crate::keys::{SignerError, SigningKey};
 use crate::status;
 
 /// Default of `stream_buffer`: events kept in memory for resumption, and how far a subscriber
@@ -183,7 +183,12 @@ fn frame(id: i64, name: &str, data: &str) -> Bytes {
 ///
 /// # Errors
 /// Signing failed.
-pub fn render(row: &EventRow, key: &SigningKey, issuer: &str, now: i64) -> Result<Event, String> {
+pub fn render(
+    row: &EventRow,
+    key: &SigningKey,
+    issuer: &str,
+    now: i64,
+) -> Result<Event, SignerError> {
     if row.kind == crate::db::queries::events::KEYS {
         let claims = json!({"iss": issuer, "iat": now, "type": "keys", "seq": row.seq});
         let jws = key.sign_jws(gatepass::STATUS_EVENT_TYPE, &claims)?;
@@ -230,7 +235,7 @@ pub fn snapshot(
     key: &SigningKey,
     issuer: &str,
     now: i64,
-) -> Result<Bytes, String> {
+) -> Result<Bytes, SignerError> {
     let lists: serde_json::Map<String, Value> = versions
         .iter()
         .map(|(uri, v)| (uri.clone(), json!(v)))

@@ -3,6 +3,7 @@
 //! ([`caps`], [`text`], [`requests`]) and what the API shows of them ([`view`]).
 
 pub mod caps;
+pub mod error;
 pub mod requests;
 pub mod service;
 pub mod text;
@@ -15,6 +16,7 @@ use crate::config::Config;
 use crate::db::models::{AuditRow, TokenRow};
 use crate::keys::SigningKey;
 use crate::status::{self, Slot};
+pub use error::ServiceError;
 
 /// Who is calling, from their verified token.
 #[derive(Debug, Clone)]
@@ -125,7 +127,7 @@ pub fn sign(
     id: String,
     slot: Slot,
     now: i64,
-) -> Result<(String, TokenRow), String> {
+) -> Result<(String, TokenRow), crate::keys::SignerError> {
     let expires_at = spec.lifetime_secs.map(|l| now.saturating_add(l));
     let mut claims = json!({
         "iss": config.issuer_url,

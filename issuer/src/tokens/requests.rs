@@ -6,9 +6,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::caps::ExpiryLimits;
+use super::error::ServiceError;
 use super::text::{self, TextKind};
 use super::{Caller, MintSpec};
-use crate::problem::{ApiError, FieldError};
+use crate::problem::FieldError;
 use crate::scopes::Catalog;
 
 /// `POST /v1/tokens`.
@@ -47,7 +48,7 @@ pub fn create_spec(
     catalog: &Catalog,
     limits: ExpiryLimits,
     now: i64,
-) -> Result<MintSpec, ApiError> {
+) -> Result<MintSpec, ServiceError> {
     let mut errors = Vec::new();
     let name = req.name.as_deref().unwrap_or("").trim().to_owned();
     match name.chars().count() {
@@ -95,11 +96,7 @@ pub fn create_spec(
         }
         Ok(s) => s,
         Err(unknown) => {
-            field(
-                &mut errors,
-                "scopes",
-                format!("unknown scope \"{unknown}\""),
-            );
+            field(&mut errors, "scopes", unknown.to_string());
             Vec::new()
         }
     };
@@ -129,7 +126,7 @@ pub fn create_spec(
         None => caller.subject.clone(),
     };
     if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
+        return Err(ServiceError::Invalid(errors));
     }
     authorize(caller, &scopes, &subject)?;
     Ok(MintSpec {
@@ -150,15 +147,15 @@ pub fn create_spec(
 ///
 /// # Errors
 /// 403 naming the first scope the caller lacks, or the subject rule.
-pub fn authorize(caller: &Caller, scopes: &[String], subject: &str) -> Result<(), ApiError> {
+pub fn authorize(caller: &Caller, scopes: &[String], subject: &str) -> Result<(), ServiceError> {
     if let Some(missing) = scopes.iter().find(|s| !caller.has(s)) {
-        return Err(ApiError::forbidden(format!(
+        return Err(ServiceError::Forbidden(format!(
             "you cannot grant the scope \"{missing}\": your token does not hold it"
         )));
     }
     if subject != caller.subject && !caller.is_admin() {
-        return Err(ApiError::forbidden(
-            "only a token with tokens:admin can create tokens for another subject",
+        return Err(ServiceError::Forbidden(
+            "only a token with tokens:admin can create tokens for another subject".to_owned(),
         ));
     }
     Ok(())
@@ -184,6 +181,14 @@ mod tests {
             name: Some(name.into()),
             scopes: Some(scopes.iter().map(|s| s.to_string()).collect()),
             ..Default::default()
+        }
+    }
+
+    fn kind(e: &ServiceError) -> &'static str {
+        match e {
+            ServiceError::Invalid(_) => "invalid",
+            ServiceError::Forbidden(_) => "forbidden",
+            _ => "other",
         }
     }
 
@@ -226,7 +231,7 @@ mod tests {
             NOW,
         )
         .unwrap_err();
-        assert_eq!(err.status().as_u16(), 422);
+        assert_eq!(kind(&err), "invalid");
     }
 
     #[test]
@@ -240,7 +245,7 @@ mod tests {
             NOW,
         )
         .unwrap_err();
-        assert_eq!(err.status().as_u16(), 403);
+        assert_eq!(kind(&err), "forbidden");
         let mut r = req("a", &["user:read"]);
         r.subject = Some("bob".into());
         assert_eq!(
@@ -251,10 +256,9 @@ mod tests {
                 ExpiryLimits::default(),
                 NOW
             )
-            .unwrap_err()
-            .status()
-            .as_u16(),
-            403
+            .map_err(|e| kind(&e))
+            .unwrap_err(),
+            "forbidden"
         );
     }
 
@@ -264,19 +268,17 @@ mod tests {
         let who = caller(&["user:read", "tokens:write"]);
         assert_eq!(
             create_spec(req("a", &["user:read"]), &who, &c, cap30(), NOW)
-                .unwrap_err()
-                .status()
-                .as_u16(),
-            422
+                .map_err(|e| kind(&e))
+                .unwrap_err(),
+            "invalid"
         );
         let mut r = req("a", &["user:read"]);
         r.expires_in_days = Some(31);
         assert_eq!(
             create_spec(r, &who, &c, cap30(), NOW)
-                .unwrap_err()
-                .status()
-                .as_u16(),
-            422
+                .map_err(|e| kind(&e))
+                .unwrap_err(),
+            "invalid"
         );
         let mut r = req("a", &["user:read"]);
         r.expires_in_days = Some(30);
@@ -299,18 +301,17 @@ mod tests {
         };
         let err = create_spec(req("a", &["user:read"]), &who, &c, limits, NOW).unwrap_err();
         assert_eq!(
-            err.status().as_u16(),
-            422,
+            kind(&err),
+            "invalid",
             "never-expiring from an expiring maker"
         );
         let mut r = req("a", &["user:read"]);
         r.expires_in_days = Some(2);
         assert_eq!(
             create_spec(r, &who, &c, limits, NOW)
-                .unwrap_err()
-                .status()
-                .as_u16(),
-            422
+                .map_err(|e| kind(&e))
+                .unwrap_err(),
+            "invalid"
         );
         let mut r = req("a", &["user:read"]);
         r.expires_in_days = Some(1);
@@ -334,8 +335,8 @@ mod tests {
             r.subject = subject.map(str::to_owned);
             let err = create_spec(r, &who, &c, ExpiryLimits::default(), NOW).unwrap_err();
             assert_eq!(
-                err.status().as_u16(),
-                422,
+                kind(&err),
+                "invalid",
                 "{name:?} {description:?} {subject:?}"
             );
         }

@@ -19,13 +19,13 @@ use std::collections::HashMap;
 use serde_json::{json, Value};
 
 use super::caps::{CappedBy, ExpiryLimits};
+use super::error::ServiceError;
 use super::requests::authorize;
 use super::{audit_event, new_id, sign, text, Caller, MintSpec};
 use crate::db::models::ListRow;
 use crate::db::models::TokenRow;
 use crate::db::queries::{audit as audit_q, tokens as q, workspaces as ws_q};
 use crate::db::{self, DbConn, DbError, TxError};
-use crate::problem::ApiError;
 use crate::state::{now, AppState};
 use crate::status::alloc::{self, AllocError, ListChanges};
 
@@ -54,29 +54,20 @@ pub struct Rotated {
     pub old: TokenRow,
 }
 
+/// How many times an operation publishes the next list because others took the room.
+const ROOM_ATTEMPTS: u32 = 4;
+
 /// How a transaction of this module can fail.
 enum Fail {
-    /// An answer for the client.
-    Api(ApiError),
+    /// The operation failed.
+    Op(ServiceError),
     /// The lists served here ran out of room: publish the next list and run again.
     NoRoom,
 }
 
-impl From<ApiError> for Fail {
-    fn from(e: ApiError) -> Self {
-        Fail::Api(e)
-    }
-}
-
-impl From<DbError> for Fail {
-    fn from(e: DbError) -> Self {
-        Fail::Api(ApiError::from(e))
-    }
-}
-
-impl From<diesel::result::Error> for Fail {
-    fn from(e: diesel::result::Error) -> Self {
-        Fail::Api(ApiError::from(e))
+impl<E: Into<ServiceError>> From<E> for Fail {
+    fn from(e: E) -> Self {
+        Fail::Op(e.into())
     }
 }
 
@@ -91,7 +82,7 @@ impl From<AllocError> for Fail {
 
 impl TxError for Fail {
     fn is_transient(&self) -> bool {
-        matches!(self, Fail::Api(e) if e.is_transient())
+        matches!(self, Fail::Op(e) if e.is_transient())
     }
 }
 
@@ -105,21 +96,22 @@ pub fn is_token_id(id: &str) -> bool {
             .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
 }
 
-fn not_visible(id: &str) -> ApiError {
+fn not_visible(id: &str) -> ServiceError {
     // The id is echoed: only its plain text.
-    ApiError::not_found(format!("no token \"{}\" that you can see", text::shown(id)))
+    ServiceError::NotVisible(text::shown(id))
 }
 
 /// Loads the tokens `ids`, in that order, each visible to `caller` (the operator, `None`, sees
 /// every token). One read per transaction.
 ///
 /// # Errors
-/// 404 naming the first id out of reach (tokens out of reach are not revealed).
+/// [`ServiceError::NotVisible`] naming the first id out of reach (tokens out of reach are not
+/// revealed); storage failed.
 pub fn load_visible(
     conn: &mut DbConn,
     caller: Option<&Caller>,
     ids: &[String],
-) -> Result<Vec<TokenRow>, ApiError> {
+) -> Result<Vec<TokenRow>, ServiceError> {
     if let Some(bad) = ids.iter().find(|id| !is_token_id(id)) {
         return Err(not_visible(bad));
     }
@@ -136,8 +128,8 @@ pub fn load_visible(
 /// One token the caller may see.
 ///
 /// # Errors
-/// 404 when it does not exist or is out of reach.
-pub fn visible(conn: &mut DbConn, caller: &Caller, id: &str) -> Result<TokenRow, ApiError> {
+/// [`ServiceError::NotVisible`] when it does not exist or is out of reach.
+pub fn visible(conn: &mut DbConn, caller: &Caller, id: &str) -> Result<TokenRow, ServiceError> {
     let mut rows = load_visible(conn, Some(caller), std::slice::from_ref(&id.to_owned()))?;
     rows.pop().ok_or_else(|| not_visible(id))
 }
@@ -184,10 +176,9 @@ pub fn prepare_lists(
     state: &AppState,
     conn: &mut DbConn,
     n: usize,
-) -> Result<Vec<ListRow>, ApiError> {
+) -> Result<Vec<ListRow>, ServiceError> {
     let sync = |state: &AppState, conn: &mut DbConn| {
-        crate::sync::sync_lists(state, conn, false)
-            .map_err(|e| ApiError::from(DbError::Unavailable(e)))
+        crate::sync::sync_lists(state, conn, false).map_err(ServiceError::Publish)
     };
     let mut synced = false;
     for _ in 0..8 {
@@ -218,18 +209,16 @@ fn run<T>(
     conn: &mut DbConn,
     slots: usize,
     mut f: impl FnMut(&mut DbConn, &[ListRow]) -> Result<T, Fail>,
-) -> Result<T, ApiError> {
-    for _ in 0..4 {
+) -> Result<T, ServiceError> {
+    for _ in 0..ROOM_ATTEMPTS {
         let newest = prepare_lists(state, conn, slots)?;
         match db::write_tx(conn, |c| f(c, &newest)) {
             Ok(v) => return Ok(v),
-            Err(Fail::Api(e)) => return Err(e),
+            Err(Fail::Op(e)) => return Err(e),
             Err(Fail::NoRoom) => continue,
         }
     }
-    Err(ApiError::from(DbError::Unavailable(
-        "no status list with room after 4 tries".into(),
-    )))
+    Err(ServiceError::NoRoom(ROOM_ATTEMPTS))
 }
 
 /// Signs and stores tokens for `specs` in one transaction; `detail` goes into each audit event.
@@ -242,7 +231,7 @@ pub fn create(
     actor: Option<&Caller>,
     specs: &[MintSpec],
     detail: &Value,
-) -> Result<Vec<Created>, ApiError> {
+) -> Result<Vec<Created>, ServiceError> {
     let created = run(state, conn, specs.len(), |c, newest| {
         let now = now();
         let key = state.keys.load().signing(now);
@@ -260,8 +249,7 @@ pub fn create(
             let mut spec = spec.clone();
             let (lifetime_secs, capped_by) = limits.clamp(now, spec.lifetime_secs);
             spec.lifetime_secs = lifetime_secs;
-            let (secret, row) = sign(&state.config, &key, &spec, new_id("tok_"), slot, now)
-                .map_err(signing_failed)?;
+            let (secret, row) = sign(&state.config, &key, &spec, new_id("tok_"), slot, now)?;
             created.push(Created {
                 secret,
                 row,
@@ -292,14 +280,14 @@ pub fn create(
 /// as they are (revocation is final and idempotent). Republishes the lists before returning.
 ///
 /// # Errors
-/// 404 for the first id out of reach; storage failed.
+/// [`ServiceError::NotVisible`] for the first id out of reach; storage failed.
 pub fn revoke(
     state: &AppState,
     conn: &mut DbConn,
     actor: Option<&Caller>,
     ids: &[String],
     detail: &Value,
-) -> Result<Vec<TokenRow>, ApiError> {
+) -> Result<Vec<TokenRow>, ServiceError> {
     let (rows, revoked) = db::write_tx(conn, |c| {
         let now = now();
         let mut rows = load_visible(c, actor, ids)?;
@@ -334,8 +322,9 @@ pub fn revoke(
         Ok::<_, Fail>((rows, events.len()))
     })
     .map_err(|e| match e {
-        Fail::Api(e) => e,
-        Fail::NoRoom => ApiError::from(DbError::Unavailable("no room".into())),
+        Fail::Op(e) => e,
+        // Revoking takes no slot; kept total for the type.
+        Fail::NoRoom => ServiceError::NoRoom(1),
     })?;
     crate::metrics::METRICS.revoked.inc_by(revoked as u64);
     if revoked > 0 {
@@ -350,17 +339,18 @@ pub fn revoke(
 /// to the caller's own expiry. The old token is revoked at once, or after `grace` seconds.
 ///
 /// # Errors
-/// 404 for an id out of reach, 409 for a revoked or already rotated token (also when another
-/// request revoked or rotated it first), 403 for scopes the caller lacks, 422 for `grace`.
+/// `NotVisible` for an id out of reach, `Conflict` for a revoked or already rotated token (also
+/// when another request revoked or rotated it first), `Forbidden` for scopes the caller lacks,
+/// `Invalid` for `grace`.
 pub fn rotate(
     state: &AppState,
     conn: &mut DbConn,
     caller: &Caller,
     ids: &[String],
     grace: u64,
-) -> Result<Vec<Rotated>, ApiError> {
+) -> Result<Vec<Rotated>, ServiceError> {
     if grace > MAX_GRACE_SECONDS {
-        return Err(ApiError::invalid(
+        return Err(ServiceError::invalid(
             "grace_period_seconds",
             format!("must be 0 to {MAX_GRACE_SECONDS}"),
         ));
@@ -384,13 +374,13 @@ pub fn rotate(
                 // Another transaction revoked or rotated it after our read.
                 let current = q::get(c, &olds[i].id)?.unwrap_or_else(|| olds[i].clone());
                 refuse_if_settled(&current)?;
-                return Err(ApiError::conflict(
-                    "token_changed",
-                    format!(
+                return Err(ServiceError::Conflict {
+                    code: "token_changed",
+                    detail: format!(
                         "token \"{}\" changed during the rotation; try again",
                         olds[i].id
                     ),
-                )
+                }
                 .into());
             }
             if revokes_at.is_none() {
@@ -415,8 +405,7 @@ pub fn rotate(
                 rotated_from: Some(old.id.clone()),
                 platform: false,
             };
-            let (secret, row) =
-                sign(&state.config, &key, &spec, successor, slot, now).map_err(signing_failed)?;
+            let (secret, row) = sign(&state.config, &key, &spec, successor, slot, now)?;
             let mut old = old;
             old.rotated_to = Some(row.id.clone());
             match revokes_at {
@@ -460,7 +449,7 @@ pub fn rotate(
 ///
 /// # Errors
 /// Storage failed.
-pub fn apply_due_revocations(state: &AppState, conn: &mut DbConn) -> Result<usize, ApiError> {
+pub fn apply_due_revocations(state: &AppState, conn: &mut DbConn) -> Result<usize, ServiceError> {
     let due = q::due_revocations(conn, now(), DUE_PER_ROUND)?;
     if due.is_empty() {
         return Ok(0);
@@ -484,22 +473,22 @@ pub fn publish(state: &AppState, conn: &mut DbConn) {
     }
 }
 
-/// 409 for a token that can no longer be rotated.
-fn refuse_if_settled(row: &TokenRow) -> Result<(), ApiError> {
+/// A conflict for a token that can no longer be rotated.
+fn refuse_if_settled(row: &TokenRow) -> Result<(), ServiceError> {
     if row.revoked_at.is_some() {
-        return Err(ApiError::conflict(
-            "token_revoked",
-            format!(
+        return Err(ServiceError::Conflict {
+            code: "token_revoked",
+            detail: format!(
                 "token \"{}\" is revoked; a revoked token cannot be rotated",
                 row.id
             ),
-        ));
+        });
     }
     if let Some(next) = &row.rotated_to {
-        return Err(ApiError::conflict(
-            "token_rotated",
-            format!("token \"{}\" was already rotated to \"{next}\"", row.id),
-        ));
+        return Err(ServiceError::Conflict {
+            code: "token_rotated",
+            detail: format!("token \"{}\" was already rotated to \"{next}\"", row.id),
+        });
     }
     Ok(())
 }
@@ -510,10 +499,6 @@ fn scopes_of(row: &TokenRow) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect()
-}
-
-fn signing_failed(e: String) -> Fail {
-    Fail::Api(ApiError::internal(&format!("signing failed: {e}")))
 }
 
 /// Stores new token rows and one audit event each.

@@ -189,9 +189,11 @@ pub fn agent(policy: &Policy) -> ureq::Agent {
 pub fn post(agent: &ureq::Agent, kek: &Kek, taken: &Taken, now: i64) -> Answer {
     let started = Instant::now();
     let d = &taken.delivery;
-    let signed = super::endpoints::secret(kek, &taken.hook).and_then(|secret| {
-        super::signature::sign(&secret, &d.event_id, now, &d.body).map_err(str::to_owned)
-    });
+    let signed = super::endpoints::secret(kek, &taken.hook)
+        .map_err(|e| e.to_string())
+        .and_then(|secret| {
+            super::signature::sign(&secret, &d.event_id, now, &d.body).map_err(str::to_owned)
+        });
     let result = signed
         .map_err(|e| format!("cannot sign: {e}"))
         .and_then(|signature| {

@@ -10,7 +10,7 @@ use super::signature;
 use crate::db::models::WebhookRow;
 use crate::db::queries::{audit as audit_q, webhooks as q, workspaces as ws_q};
 use crate::db::{self, DbConn, DbError};
-use crate::keys::Kek;
+use crate::keys::{Kek, KekError};
 use crate::problem::{ApiError, FieldError};
 use crate::scopes::{PLATFORM_ADMIN, PLATFORM_WORKSPACE, TOKENS_ADMIN};
 use crate::state::rfc3339;
@@ -321,9 +321,9 @@ pub fn remove(conn: &mut DbConn, caller: &Caller, id: &str, now: i64) -> Result<
 ///
 /// # Errors
 /// The stored secret does not open with this KEK.
-pub fn secret(kek: &Kek, row: &WebhookRow) -> Result<String, String> {
+pub fn secret(kek: &Kek, row: &WebhookRow) -> Result<String, KekError> {
     let bytes = kek.open(&row.id, &row.secret)?;
-    String::from_utf8(bytes).map_err(|_| "the sealed webhook secret is not text".to_owned())
+    String::from_utf8(bytes).map_err(|_| KekError::Open("the webhook secret is not text"))
 }
 
 #[cfg(test)]
