@@ -39,7 +39,7 @@ fn build(key: &SigningKey, revoked: &[u64]) -> String {
 }
 
 fn bench(c: &mut Criterion) {
-    let (key, _) = SigningKey::generate(Algorithm::EdDSA).unwrap();
+    let (key, _) = SigningKey::generate(Algorithm::EdDsa).unwrap();
     let revoked = revoked_indexes();
     let jwt = build(&key, &revoked);
     eprintln!(

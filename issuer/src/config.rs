@@ -10,13 +10,31 @@ use serde::{Deserialize, Serialize};
 
 use crate::scopes::{Catalog, Preset, ScopeDef};
 
-/// Signing algorithm for new keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Algorithm {
-    /// Ed25519 (default).
-    EdDSA,
-    /// ECDSA P-256.
-    ES256,
+/// Signing algorithm for new keys: the core's, written by its JOSE name (`EdDSA`, `ES256`).
+pub use gatepass::Algorithm;
+
+/// `algorithm` as its JOSE name, `EdDSA` or `ES256` (exactly: configuration names what the
+/// issuer writes into headers).
+mod algorithm_name {
+    use gatepass::Algorithm;
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(alg: &Algorithm, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(alg.jose_name())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Algorithm, D::Error> {
+        let name = String::deserialize(d)?;
+        [Algorithm::EdDsa, Algorithm::Es256]
+            .into_iter()
+            .find(|a| a.jose_name() == name)
+            .ok_or_else(|| {
+                D::Error::custom(format!(
+                    "unknown algorithm \"{name}\": expected EdDSA or ES256"
+                ))
+            })
+    }
 }
 
 /// Every setting, with its default (see the README's table).
@@ -36,6 +54,7 @@ pub struct Config {
     /// Token prefix.
     pub token_prefix: String,
     /// Algorithm of new signing keys.
+    #[serde(with = "algorithm_name")]
     pub algorithm: Algorithm,
     /// Audiences put in every token's `aud` (empty: no `aud`).
     #[serde(deserialize_with = "string_or_list")]
@@ -101,7 +120,7 @@ impl Default for Config {
             database_url: None,
             kek: None,
             token_prefix: "gp_".into(),
-            algorithm: Algorithm::EdDSA,
+            algorithm: Algorithm::EdDsa,
             audiences: Vec::new(),
             status_list_ttl: 60,
             status_list_capacity: 1 << 20,

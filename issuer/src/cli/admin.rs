@@ -254,13 +254,13 @@ pub fn keys(config: &Config, cmd: KeysCommand) -> Result<(), CliError> {
             events::announce_keys(&mut conn, now)?;
             if at_once {
                 eprintln!(
-                    "new signing key {kid} ({:?}) signs new tokens NOW. Verifiers that have not fetched the new key set refuse its tokens with unknown_key until they do: connected verifiers within a second, others within their next JWKS refresh (at most {} s with the default ttl)",
+                    "new signing key {kid} ({}) signs new tokens NOW. Verifiers that have not fetched the new key set refuse its tokens with unknown_key until they do: connected verifiers within a second, others within their next JWKS refresh (at most {} s with the default ttl)",
                     config.algorithm,
                     2 * config.status_list_ttl
                 );
             } else {
                 eprintln!(
-                    "new signing key {kid} ({:?}) is published now and signs new tokens from {} (in {delay} s), once every verifier has had time to fetch it; older keys stay published",
+                    "new signing key {kid} ({}) is published now and signs new tokens from {} (in {delay} s), once every verifier has had time to fetch it; older keys stay published",
                     config.algorithm,
                     rfc3339(now.saturating_add(delay))
                 );

@@ -12,10 +12,10 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use crate::config::Algorithm;
 use crate::db::models::KeyRow;
 use crate::db::queries::keys as q;
 use crate::db::{DbConn, DbError};
+use gatepass::Algorithm;
 pub use kek::{Kek, KekError};
 pub use signer::{SignerError, SigningKey};
 
@@ -127,7 +127,7 @@ pub fn create(
         conn,
         &KeyRow {
             kid: key.kid().to_owned(),
-            alg: signer::alg_name(alg).to_owned(),
+            alg: alg.jose_name().to_owned(),
             public_jwk: key.public_jwk().to_string(),
             private_key: sealed,
             created_at: now,
@@ -162,7 +162,7 @@ pub fn load(conn: &mut DbConn, kek: &Kek, alg: Algorithm, now: i64) -> Result<Ke
             .map_err(|_| KeyError::WrongKek {
                 kid: row.kid.clone(),
             })?;
-        let alg = signer::alg_from_name(&row.alg).ok_or_else(|| KeyError::UnknownAlg {
+        let alg = Algorithm::from_jose(&row.alg).ok_or_else(|| KeyError::UnknownAlg {
             kid: row.kid.clone(),
             alg: row.alg.clone(),
         })?;

@@ -5,7 +5,7 @@ use ring::rand::SystemRandom;
 use ring::signature::{EcdsaKeyPair, Ed25519KeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
 use serde_json::{json, Value};
 
-use crate::config::Algorithm;
+use gatepass::Algorithm;
 
 /// Why a key could not be made, read or used.
 #[derive(Debug, thiserror::Error)]
@@ -61,8 +61,8 @@ impl SigningKey {
     pub fn generate(alg: Algorithm) -> Result<(SigningKey, Vec<u8>), SignerError> {
         let rng = SystemRandom::new();
         let pkcs8 = match alg {
-            Algorithm::EdDSA => Ed25519KeyPair::generate_pkcs8(&rng),
-            Algorithm::ES256 => {
+            Algorithm::EdDsa => Ed25519KeyPair::generate_pkcs8(&rng),
+            Algorithm::Es256 => {
                 EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
             }
         }
@@ -77,7 +77,7 @@ impl SigningKey {
     /// Bytes that are not a key of `alg`.
     pub fn from_pkcs8(alg: Algorithm, pkcs8: &[u8]) -> Result<SigningKey, SignerError> {
         let (pair, mut jwk) = match alg {
-            Algorithm::EdDSA => {
+            Algorithm::EdDsa => {
                 let pair =
                     Ed25519KeyPair::from_pkcs8(pkcs8).map_err(|reason| SignerError::NotAKey {
                         expected: "an Ed25519",
@@ -87,7 +87,7 @@ impl SigningKey {
                     json!({"kty": "OKP", "crv": "Ed25519", "x": b64(pair.public_key().as_ref())});
                 (Pair::Ed(pair), jwk)
             }
-            Algorithm::ES256 => {
+            Algorithm::Es256 => {
                 let pair = EcdsaKeyPair::from_pkcs8(
                     &ECDSA_P256_SHA256_FIXED_SIGNING,
                     pkcs8,
@@ -104,7 +104,7 @@ impl SigningKey {
         };
         let kid = gatepass::jwk_thumbprint(&jwk).ok_or(SignerError::NoThumbprint)?;
         jwk["kid"] = json!(kid);
-        jwk["alg"] = json!(alg_name(alg));
+        jwk["alg"] = json!(alg.jose_name());
         jwk["use"] = json!("sig");
         Ok(SigningKey { pair, kid, jwk })
     }
@@ -147,22 +147,5 @@ impl SigningKey {
                 .to_vec(),
         };
         Ok(format!("{input}.{}", b64(&signature)))
-    }
-}
-
-/// The JOSE name of an algorithm.
-pub fn alg_name(alg: Algorithm) -> &'static str {
-    match alg {
-        Algorithm::EdDSA => "EdDSA",
-        Algorithm::ES256 => "ES256",
-    }
-}
-
-/// The algorithm of a JOSE name stored in the database.
-pub fn alg_from_name(name: &str) -> Option<Algorithm> {
-    match name {
-        "EdDSA" => Some(Algorithm::EdDSA),
-        "ES256" => Some(Algorithm::ES256),
-        _ => None,
     }
 }

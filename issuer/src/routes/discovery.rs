@@ -32,7 +32,7 @@ pub async fn configuration(State(state): State<AppState>, headers: HeaderMap) ->
         "status_stream_uri": format!("{}{}", c.issuer_url, crate::stream::sse::PATH),
         "token_prefix": c.token_prefix,
         "token_type": gatepass::TOKEN_TYPE,
-        "algorithms": [crate::keys::signer::alg_name(c.algorithm)],
+        "algorithms": [c.algorithm.jose_name()],
         "status_list_ttl": c.status_list_ttl,
         "scopes": scopes,
         "presets": presets,

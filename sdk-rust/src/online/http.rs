@@ -7,8 +7,10 @@ use ureq::Agent;
 
 /// The largest JWKS, discovery document or list index read (1 MiB).
 pub(crate) const MAX_DOCUMENT_BYTES: u64 = 1024 * 1024;
-/// The largest status list token read (24 MiB: a full 16 MiB list of random bits, base64url).
-pub(crate) const MAX_LIST_BYTES: u64 = 24 * 1024 * 1024;
+/// The largest status list token read: one and a half times the largest list the core accepts
+/// ([`crate::status_list::MAX_LIST_BYTES`], 16 MiB), room for incompressible bits deflated,
+/// then base64url (4/3) inside a JWT.
+pub(crate) const MAX_LIST_TOKEN_BYTES: u64 = crate::status_list::MAX_LIST_BYTES as u64 * 3 / 2;
 
 pub(crate) struct Http {
     agent: Agent,

@@ -10,7 +10,7 @@ use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use super::discovery::{self, Discovery};
-use super::http::{Fetched, Http, MAX_DOCUMENT_BYTES, MAX_LIST_BYTES};
+use super::http::{Fetched, Http, MAX_DOCUMENT_BYTES, MAX_LIST_TOKEN_BYTES};
 use super::signals::Signals;
 use crate::jwks::KeySet;
 use crate::status_list::{clamp_ttl, LoadedList, MAX_TTL_SECS, MIN_TTL_SECS};
@@ -216,7 +216,7 @@ impl Refresher {
 
     fn refresh_list(&mut self, uri: &str, now: i64, keys: &KeySet) -> Result<(), String> {
         let etag = self.lists.get(uri).and_then(|(_, etag)| etag.as_deref());
-        match self.http.get(uri, etag, MAX_LIST_BYTES)? {
+        match self.http.get(uri, etag, MAX_LIST_TOKEN_BYTES)? {
             Fetched::NotModified => {
                 if let Some((entry, _)) = self.lists.get_mut(uri) {
                     entry.confirmed_at = Some(now);
