@@ -73,7 +73,7 @@ pub fn app(state: AppState) -> Router {
             )
             .build(),
     );
-    let api = Arc::new(api);
+    let api = Arc::new(crate::openapi::document(&api, &state.catalog));
     router
         .route(
             "/openapi.json",

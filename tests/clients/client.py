@@ -7,7 +7,15 @@ import sys
 
 from gatepass_issuer_client import AuthenticatedClient
 from gatepass_issuer_client.api.tokens import create_token, get_token, list_tokens, revoke_token, rotate_token
-from gatepass_issuer_client.models import CreateRequest, NewToken, Problem, RotateRequest, TokenInfo, TokenPage
+from gatepass_issuer_client.models import (
+    CreateRequest,
+    CreateRequestScopesType0Item,
+    NewToken,
+    Problem,
+    RotateRequest,
+    TokenInfo,
+    TokenPage,
+)
 
 
 def check(ok: bool, what: str) -> None:
@@ -18,7 +26,9 @@ def check(ok: bool, what: str) -> None:
 def main() -> None:
     client = AuthenticatedClient(base_url=os.environ["GATEPASS_URL"], token=os.environ["GATEPASS_ADMIN"])
 
-    created = create_token.sync(client=client, body=CreateRequest(name="from-python", scopes=["user:read"], expires_in_days=30))
+    # The document lists this deployment's scopes, so the generated client knows them by name.
+    scopes = [CreateRequestScopesType0Item("user:read")]
+    created = create_token.sync(client=client, body=CreateRequest(name="from-python", scopes=scopes, expires_in_days=30))
     check(isinstance(created, NewToken), f"create gave {created!r}")
     assert isinstance(created, NewToken)
 

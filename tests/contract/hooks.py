@@ -15,8 +15,6 @@ def mint() -> str:
     command = [os.environ["CONTRACT_ISSUER_BIN"], "token", "mint", "--workspace", "default",
                "--subject", os.environ.get("CONTRACT_SUBJECT", "contract"),
                "--scopes", os.environ["CONTRACT_SCOPES"], "--name", "contract run"]
-    if os.environ.get("CONTRACT_PLATFORM"):
-        command = [os.environ["CONTRACT_ISSUER_BIN"], "token", "mint", "--platform", "--name", "contract run"]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     return done.stdout.strip()
 
@@ -29,3 +27,10 @@ class FreshCredential:
     def set(self, case, data, ctx):
         case.headers = case.headers or {}
         case.headers["Authorization"] = f"Bearer {data}"
+
+
+@schemathesis.hook
+def filter_query(ctx, query):
+    # Page cursors are opaque: only one the API returned is valid, which no schema can say.
+    # Requests with a made-up cursor are left out (the API's own tests cover refusing them).
+    return not (query and "cursor" in query)

@@ -20,6 +20,7 @@ use crate::state::{rfc3339, AppState};
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
@@ -37,7 +38,12 @@ pub async fn list(
     let Query(query) = query.map_err(|e| ApiError::invalid("query", e.body_text()))?;
     let caller = auth.require(TOKENS_ADMIN)?.clone();
     let limit = page_limit(query.limit)?;
-    let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
+    let after = query
+        .cursor
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(decode_cursor)
+        .transpose()?;
     let rows = db::run(&state.pool, move |c| {
         q::page(c, Some(&caller.workspace), None, after, limit + 1).map_err(ApiError::from)
     })

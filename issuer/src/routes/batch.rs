@@ -6,7 +6,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::tokens::{typed, RotateRequest};
+use super::tokens::typed;
 use super::ApiJson;
 use crate::auth::Auth;
 use crate::db;
@@ -26,6 +26,19 @@ pub struct RevokeRequest {
     /// 1 to 1000 distinct token ids.
     #[schema(min_items = 1, max_items = 1000)]
     ids: Vec<String>,
+}
+
+/// Body of `POST /v1/tokens/rotate`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRotateRequest {
+    /// 1 to 1000 distinct token ids.
+    #[schema(min_items = 1, max_items = 1000)]
+    ids: Vec<String>,
+    /// Keep the old tokens working this long (0–2,592,000 s); default 0: revoke at once.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 2_592_000)]
+    grace_period_seconds: Option<u64>,
 }
 
 fn check_ids(ids: &[String]) -> Result<(), ApiError> {
@@ -70,15 +83,15 @@ pub async fn revoke(
 }
 
 /// Rotates every listed token, or none; returns every new secret once.
-#[utoipa::path(post, operation_id = "rotateTokens", path = "/v1/tokens/rotate", tag = "tokens", security(("bearer" = [])), request_body = RotateRequest,
+#[utoipa::path(post, operation_id = "rotateTokens", path = "/v1/tokens/rotate", tag = "tokens", security(("bearer" = [])), request_body = BatchRotateRequest,
     responses((status = 201, description = "All rotated", body = RotatedBatch), responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Conflict, responses::Invalid, responses::BadRequest, responses::TooLarge, responses::UnsupportedType))]
 pub async fn rotate(
     State(state): State<AppState>,
     auth: Auth,
-    ApiJson(req): ApiJson<RotateRequest>,
+    ApiJson(req): ApiJson<BatchRotateRequest>,
 ) -> Result<Response, ApiError> {
     let caller = auth.require(TOKENS_WRITE)?.clone();
-    let ids = req.ids.clone().unwrap_or_default();
+    let ids = req.ids;
     check_ids(&ids)?;
     let grace = req.grace_period_seconds.unwrap_or(0);
     let s = state.clone();

@@ -34,8 +34,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         use axum::extract::rejection::JsonRejection;
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+        match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(v)) => shaped(v).map(ApiJson),
             Err(JsonRejection::JsonDataError(e)) => Err(ApiError::invalid("body", e.body_text())),
             Err(JsonRejection::MissingJsonContentType(_)) => {
                 Err(ApiError::unsupported_media_type())
@@ -67,12 +67,35 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJ
         if !json_type {
             return Err(ApiError::unsupported_media_type());
         }
-        serde_json::from_slice(&body)
-            .map(OptionalJson)
-            .map_err(|e| match e.classify() {
-                serde_json::error::Category::Data => ApiError::invalid("body", e.to_string()),
-                _ => ApiError::bad_request(format!("the body is not valid JSON: {e}")),
-            })
+        let value: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
+        // `null` is no body too (the document declares the body optional and nullable).
+        if value.is_null() {
+            return Ok(OptionalJson(T::default()));
+        }
+        shaped(value).map(OptionalJson)
+    }
+}
+
+/// The request type `T` read from parsed JSON. A number with no fractional part counts as an
+/// integer (`30.0` is `30`), as JSON Schema's `integer` says; a wrong shape is 422 on `body`.
+fn shaped<T: DeserializeOwned>(mut value: serde_json::Value) -> Result<T, ApiError> {
+    integral_numbers_as_integers(&mut value);
+    serde_json::from_value(value).map_err(|e| ApiError::invalid("body", e.to_string()))
+}
+
+fn integral_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15) {
+                // Exact: |f| < 2^53, so the cast neither rounds nor saturates.
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        Value::Object(members) => members.values_mut().for_each(integral_numbers_as_integers),
+        _ => {}
     }
 }
 
@@ -97,7 +120,8 @@ fn body_rejection(status: StatusCode, text: String) -> ApiError {
     }
 }
 
-/// A page cursor: the sort key `(time, id)` of the last item, opaque to clients.
+/// A page cursor: the sort key `(time, id)` of the last item, opaque to clients. An empty
+/// `cursor` parameter is no cursor (the first page).
 pub fn encode_cursor(time: i64, id: &str) -> String {
     URL_SAFE_NO_PAD.encode(format!("{time}:{id}"))
 }

@@ -54,10 +54,12 @@ pub async fn create(
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// active, expired, revoked or all (default).
+    #[param(pattern = "^(active|expired|revoked|all)$")]
     status: Option<String>,
     /// Only this subject's tokens (others than one's own need tokens:admin).
     subject: Option<String>,
     /// Only tokens created by this token id (e.g. to revoke everything a leaked token made).
+    #[param(pattern = "^tok_[0-9A-Z]{26}$")]
     created_by: Option<String>,
     /// Page size, 1–200 (default 50).
     #[param(minimum = 1, maximum = 200)]
@@ -114,7 +116,12 @@ pub async fn list(
         (None, false) => Some(caller.subject.clone()),
     };
     let limit = page_limit(query.limit)?;
-    let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
+    let after = query
+        .cursor
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(decode_cursor)
+        .transpose()?;
     let created_by = query.created_by;
     let rows = db::run(&state.pool, move |c| {
         q::page(
@@ -174,7 +181,7 @@ pub async fn revoke(
     Ok(typed(StatusCode::OK, &view::info(&rows[0], now())))
 }
 
-/// Body of the rotate calls.
+/// Body of `POST /v1/tokens/{id}/rotate` (optional).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RotateRequest {
@@ -182,9 +189,6 @@ pub struct RotateRequest {
     #[serde(default)]
     #[schema(minimum = 0, maximum = 2_592_000)]
     pub grace_period_seconds: Option<u64>,
-    /// Batch only: the tokens to rotate.
-    #[serde(default)]
-    pub ids: Option<Vec<String>>,
 }
 
 /// `POST /v1/tokens/{id}/rotate`.
@@ -199,12 +203,6 @@ pub async fn rotate(
     OptionalJson(req): OptionalJson<RotateRequest>,
 ) -> Result<Response, ApiError> {
     let caller = auth.require(TOKENS_WRITE)?.clone();
-    if req.ids.is_some() {
-        return Err(ApiError::invalid(
-            "ids",
-            "belongs to POST /v1/tokens/rotate",
-        ));
-    }
     let s = state.clone();
     let grace = req.grace_period_seconds.unwrap_or(0);
     let mut rotated = db::run(&state.pool, move |c| {

@@ -22,6 +22,7 @@ pub struct Seen {
     /// Token id.
     jti: String,
     /// When it was seen, RFC 3339.
+    #[schema(format = DateTime)]
     at: String,
 }
 
@@ -30,13 +31,14 @@ pub struct Seen {
 #[serde(deny_unknown_fields)]
 pub struct UsageReport {
     /// Up to 1000 entries.
+    #[schema(max_items = 1000)]
     seen: Vec<Seen>,
 }
 
 /// Applies a report to tokens of the caller's workspace; unknown ids are ignored.
 #[utoipa::path(post, operation_id = "reportUsage", path = "/v1/usage", tag = "tokens", security(("bearer" = [])), request_body = UsageReport,
     description = "SDK usage reports (needs usage:report): last_used_at only moves forward.",
-    responses((status = 200, description = "`{updated: n}`", body = Object), responses::Unauthorized, responses::Forbidden, responses::Invalid))]
+    responses((status = 200, description = "`{updated: n}`", body = Object), responses::Unauthorized, responses::Forbidden, responses::Invalid, responses::BadRequest, responses::TooLarge, responses::UnsupportedType))]
 pub async fn report(
     State(state): State<AppState>,
     auth: Auth,

@@ -24,8 +24,12 @@ use crate::webhooks::endpoints::{self, NewWebhook, WebhookInfo};
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhook {
     /// Where deliveries are posted: `https://…` (`http://` only to 127.0.0.1, ::1 or
-    /// localhost), at most 2000 bytes, no user name or fragment.
-    #[schema(max_length = 2000)]
+    /// localhost), at most 2000 bytes, no user name or fragment. (The pattern is what the
+    /// document promises; the API accepts any URL `check_url` does, query strings included.)
+    #[schema(
+        max_length = 2000,
+        pattern = r"^(https://[A-Za-z0-9.-]+(:[0-9]{1,4})?|http://(127\.0\.0\.1|\[::1\]|localhost)(:[0-9]{1,4})?)(/[A-Za-z0-9._~/-]*)?$"
+    )]
     pub url: String,
     /// The events wanted: `token.created`, `token.revoked`, `token.rotated`, `token.expiring`,
     /// `token.expired` (at least one).
@@ -35,6 +39,7 @@ pub struct CreateWebhook {
     /// platform credential any, or none for every workspace.
     pub workspace: Option<String>,
     /// Free text, up to 500 characters.
+    #[schema(max_length = 500)]
     pub description: Option<String>,
 }
 
@@ -112,6 +117,7 @@ pub struct DeliveryQuery {
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
     /// Only `pending`, `delivered` or `failed` deliveries.
+    #[param(pattern = "^(pending|delivered|failed)$")]
     state: Option<String>,
 }
 
@@ -189,7 +195,12 @@ pub async fn deliveries(
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::invalid("query", e.body_text()))?;
     let limit = page_limit(query.limit)?;
-    let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
+    let after = query
+        .cursor
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(decode_cursor)
+        .transpose()?;
     let filter = match query.state.as_deref() {
         None => None,
         Some(s @ (q::PENDING | q::DELIVERED | q::FAILED)) => Some(s.to_owned()),

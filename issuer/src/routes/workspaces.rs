@@ -109,7 +109,7 @@ pub async fn list(
     let Query(query) = query.map_err(|e| ApiError::invalid("query", e.body_text()))?;
     auth.require(PLATFORM_ADMIN)?;
     let limit = page_limit(query.limit)?;
-    let after = match query.cursor.as_deref() {
+    let after = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
         None => None,
         Some(c) => Some(
             URL_SAFE_NO_PAD

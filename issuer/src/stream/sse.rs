@@ -19,6 +19,22 @@ use axum::response::Response;
 use tokio::sync::broadcast;
 
 use super::Event;
+
+/// One event of the stream as an SSE client reads it (the document's description of the
+/// `text/event-stream` body; the stream is written by [`super::frame`]).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct StreamEvent {
+    /// `snapshot`, `status` or `keys`.
+    #[schema(pattern = "^(snapshot|status|keys)$")]
+    event: String,
+    /// The event itself: a JWS (`typ` gatepass-event+jwt) signed by a published key.
+    data: String,
+    /// Its sequence number: send it back as `Last-Event-ID` to resume.
+    id: String,
+    /// How long to wait before reconnecting, in milliseconds (on the first event).
+    retry: Option<u64>,
+}
 use crate::db::queries::events as q;
 use crate::db::{self, DbError};
 use crate::problem::ApiError;
@@ -57,9 +73,9 @@ struct Stream {
 
 /// The stream of status changes.
 #[utoipa::path(get, operation_id = "streamStatusEvents", path = "/v1/status-stream", tag = "discovery",
-    params(("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event")),
+    params(("Last-Event-ID" = Option<String>, Header, description = "Resume after this event (the `id` of an event this stream sent; anything else starts from a snapshot)")),
     description = "Status changes as Server-Sent Events (signed JWS, typ gatepass-event+jwt): on connect the events since Last-Event-ID, then a snapshot of every list's version, then live events; heartbeats every 5 s.",
-    responses((status = 200, description = "An endless event stream", content_type = "text/event-stream", body = String)))]
+    responses((status = 200, description = "An endless event stream", content_type = "text/event-stream", body = StreamEvent)))]
 pub async fn stream(
     State(state): State<AppState>,
     headers: HeaderMap,

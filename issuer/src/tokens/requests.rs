@@ -16,17 +16,21 @@ use crate::scopes::Catalog;
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRequest {
-    /// 1–100 characters after trimming.
+    /// 1–100 characters, not blank (stored without surrounding whitespace).
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 100)]
     pub name: Option<String>,
-    /// At most 1000 characters.
+    /// At most 1000 characters; line breaks allowed.
+    #[schema(max_length = 1000)]
     pub description: Option<String>,
-    /// Scopes (expanded by implications).
+    /// Scopes (expanded by implications); at least one here or through `preset`.
     pub scopes: Option<Vec<String>>,
     /// A preset id; its scopes are added to `scopes`.
     pub preset: Option<String>,
     /// 1–3650, or null/absent for a token that never expires.
+    #[schema(minimum = 1, maximum = 3650)]
     pub expires_in_days: Option<i64>,
-    /// Another subject (needs `tokens:admin`).
+    /// Another subject (needs `tokens:admin`): 1–200 characters, not blank.
+    #[schema(min_length = 1, max_length = 200)]
     pub subject: Option<String>,
 }
 
@@ -50,16 +54,20 @@ pub fn create_spec(
     now: i64,
 ) -> Result<MintSpec, ServiceError> {
     let mut errors = Vec::new();
-    let name = req.name.as_deref().unwrap_or("").trim().to_owned();
-    match name.chars().count() {
-        0 => field(&mut errors, "name", "is required (1 to 100 characters)"),
-        n if n > 100 => field(
+    // The limit counts the name as sent (what the document's maxLength says); it is stored
+    // without surrounding whitespace.
+    let sent = req.name.as_deref().unwrap_or("");
+    let name = sent.trim().to_owned();
+    match (name.chars().count(), sent.chars().count()) {
+        (0, _) => field(&mut errors, "name", "is required (1 to 100 characters)"),
+        (_, n) if n > 100 => field(
             &mut errors,
             "name",
             format!("is {n} characters long; at most 100 are allowed"),
         ),
         _ => {
-            if let Some(problem) = text::problem(&name, TextKind::Name) {
+            // As sent: a control character is refused even where trimming would drop it.
+            if let Some(problem) = text::problem(sent, TextKind::Name) {
                 field(&mut errors, "name", problem);
             }
         }

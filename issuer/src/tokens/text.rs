@@ -4,6 +4,15 @@
 //! isolates (which make text read differently from what it is, U+202A–U+202E, U+2066–U+2069),
 //! and are not blank: whitespace and zero-width characters alone do not make a name.
 
+/// [`problem`]'s rules for a name or a subject as a JSON Schema `pattern` (for the OpenAPI
+/// document): no control, bidi override or isolate characters, and at least one character that
+/// is neither whitespace nor zero-width. A test holds it to [`problem`] character by character.
+pub const ONE_LINE_PATTERN: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u0020\\u007F-\\u00A0\\u00AD\\u1680\\u180E\\u2000-\\u200D\\u2028-\\u202F\\u205F\\u2060\\u2066-\\u2069\\u3000\\uFEFF][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$";
+
+/// [`problem`]'s rules for a description as a JSON Schema `pattern`: line breaks and tabs are
+/// allowed, other control characters and bidi overrides or isolates are not; it may be blank.
+pub const DESCRIPTION_PATTERN: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$";
+
 /// Which rules apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextKind {
@@ -59,10 +68,10 @@ pub fn problem(value: &str, kind: TextKind) -> Option<String> {
     None
 }
 
-/// Why `value` is not acceptable as a subject (a user id): not blank, at most 200 bytes (the
-/// message says characters, which is exact for ASCII ids), of plain text; `None` when it is.
+/// Why `value` is not acceptable as a subject (a user id): 1 to 200 characters of plain text,
+/// not blank; `None` when it is.
 pub fn subject_problem(value: &str) -> Option<String> {
-    if value.trim().is_empty() || value.len() > 200 {
+    if value.is_empty() || value.chars().count() > 200 {
         return Some("must be 1 to 200 characters".into());
     }
     problem(value, TextKind::Subject)
@@ -109,10 +118,12 @@ mod tests {
     }
 
     #[test]
-    fn subjects_are_one_to_200_bytes_of_plain_text() {
+    fn subjects_are_one_to_200_characters_of_plain_text() {
         assert_eq!(subject_problem("user_42"), None);
         assert_eq!(subject_problem(&"u".repeat(200)), None);
-        for bad in ["", "   ", &"u".repeat(201)] {
+        assert_eq!(subject_problem(&"ü".repeat(200)), None);
+        assert!(subject_problem("   ").is_some_and(|p| p.contains("visible")));
+        for bad in ["", &"u".repeat(201)] {
             assert_eq!(
                 subject_problem(bad).as_deref(),
                 Some("must be 1 to 200 characters"),
@@ -120,6 +131,31 @@ mod tests {
             );
         }
         assert!(subject_problem("u\nv").is_some_and(|p| p.contains("control")));
+    }
+
+    /// The document's patterns say what `problem` says, for every character of the Basic
+    /// Multilingual Plane alone and after a visible one, and for one beyond it.
+    #[test]
+    fn the_document_patterns_are_the_rules() {
+        let one_line = regex::Regex::new(ONE_LINE_PATTERN).unwrap();
+        let description = regex::Regex::new(DESCRIPTION_PATTERN).unwrap();
+        let chars = (0u32..=0xFFFF).chain([0x1F680]).filter_map(char::from_u32);
+        for c in chars {
+            for text in [c.to_string(), format!("a{c}"), format!("{c}a")] {
+                for kind in [TextKind::Name, TextKind::Subject] {
+                    assert_eq!(
+                        one_line.is_match(&text),
+                        problem(&text, kind).is_none(),
+                        "{kind:?} {text:?}"
+                    );
+                }
+                assert_eq!(
+                    description.is_match(&text),
+                    problem(&text, TextKind::Description).is_none(),
+                    "description {text:?}"
+                );
+            }
+        }
     }
 
     #[test]
