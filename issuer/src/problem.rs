@@ -335,21 +335,24 @@ impl ApiError {
             }
             // A conflict with another transaction: `write_tx` runs the transaction again; if it
             // is still in the way after every retry, the client may simply try again too.
-            DbError::Query(q) if crate::db::is_transient(q) => {
-                let mut busy = ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "storage_busy",
-                    "Service busy",
-                    "the token store is busy with conflicting changes; try again",
-                );
-                busy.retry_after = Some(1);
-                busy
-            }
+            DbError::Query(q) if crate::db::is_transient(q) => ApiError::busy(),
             DbError::Query(_) => {
                 crate::metrics::METRICS.store_errors.inc();
                 ApiError::internal(e)
             }
         }
+    }
+
+    /// 503 `storage_busy` with `Retry-After: 1`: other writes were in the way; trying again helps.
+    fn busy() -> ApiError {
+        let mut busy = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage_busy",
+            "Service busy",
+            "the token store is busy with conflicting changes; try again",
+        );
+        busy.retry_after = Some(1);
+        busy
     }
 
     /// 500; the cause is logged, not returned.
@@ -402,16 +405,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Conflict { code, detail } => ApiError::conflict(code, detail),
             ServiceError::Db(e) | ServiceError::Publish(SyncError::Db(e)) => ApiError::from_db(&e),
             // Other transactions kept taking the lists' room: like a busy store, try again.
-            ServiceError::NoRoom(_) => {
-                let mut busy = ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "storage_busy",
-                    "Service busy",
-                    "the token store is busy with conflicting changes; try again",
-                );
-                busy.retry_after = Some(1);
-                busy
-            }
+            ServiceError::NoRoom(_) => ApiError::busy(),
             // Signing and building lists fail only by a fault of this issuer: 500.
             ServiceError::Signing(_) | ServiceError::Publish(_) => ApiError::internal(&e),
         }

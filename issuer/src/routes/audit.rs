@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::IntoParams;
 
-use super::{decode_cursor, page_limit, private_json};
+use super::{page_after, page_limit, private_json};
 use crate::auth::Auth;
 use crate::db::{self, queries::audit as q};
 use crate::problem::{responses, ApiError};
@@ -38,12 +38,7 @@ pub async fn list(
     let Query(query) = query.map_err(|e| ApiError::invalid("query", e.body_text()))?;
     let caller = auth.require(TOKENS_ADMIN)?.clone();
     let limit = page_limit(query.limit)?;
-    let after = query
-        .cursor
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .map(decode_cursor)
-        .transpose()?;
+    let after = page_after(query.cursor.as_deref())?;
     let rows = db::run(&state.pool, move |c| {
         q::page(c, Some(&caller.workspace), None, after, limit + 1).map_err(ApiError::from)
     })

@@ -120,8 +120,7 @@ fn body_rejection(status: StatusCode, text: String) -> ApiError {
     }
 }
 
-/// A page cursor: the sort key `(time, id)` of the last item, opaque to clients. An empty
-/// `cursor` parameter is no cursor (the first page).
+/// A page cursor: the sort key `(time, id)` of the last item, opaque to clients.
 pub fn encode_cursor(time: i64, id: &str) -> String {
     URL_SAFE_NO_PAD.encode(format!("{time}:{id}"))
 }
@@ -130,7 +129,7 @@ pub fn encode_cursor(time: i64, id: &str) -> String {
 ///
 /// # Errors
 /// 422 on the `cursor` field.
-pub fn decode_cursor(cursor: &str) -> Result<(i64, String), ApiError> {
+fn decode_cursor(cursor: &str) -> Result<(i64, String), ApiError> {
     let bad = || ApiError::invalid("cursor", "is not a cursor this API returned");
     let text = URL_SAFE_NO_PAD
         .decode(cursor)
@@ -142,6 +141,18 @@ pub fn decode_cursor(cursor: &str) -> Result<(i64, String), ApiError> {
         return Err(bad());
     }
     Ok((time.parse().map_err(|_| bad())?, id.to_owned()))
+}
+
+/// Where a page starts: after the item of the `cursor` parameter; `None` for the first page,
+/// also when the parameter is empty.
+///
+/// # Errors
+/// 422 on the `cursor` field.
+pub fn page_after(cursor: Option<&str>) -> Result<Option<(i64, String)>, ApiError> {
+    cursor
+        .filter(|c| !c.is_empty())
+        .map(decode_cursor)
+        .transpose()
 }
 
 /// One page out of `limit + 1` fetched rows: the first `limit`, and the `cursor` of the last

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{decode_cursor, page_limit, private_json, ApiJson, OptionalJson};
+use super::{page_after, page_limit, private_json, ApiJson, OptionalJson};
 use crate::auth::Auth;
 use crate::db;
 use crate::db::queries::tokens as q;
@@ -116,12 +116,7 @@ pub async fn list(
         (None, false) => Some(caller.subject.clone()),
     };
     let limit = page_limit(query.limit)?;
-    let after = query
-        .cursor
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .map(decode_cursor)
-        .transpose()?;
+    let after = page_after(query.cursor.as_deref())?;
     let created_by = query.created_by;
     let rows = db::run(&state.pool, move |c| {
         q::page(

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::tokens::typed;
-use super::{decode_cursor, encode_cursor, page_limit, page_of, ApiJson};
+use super::{encode_cursor, page_after, page_limit, page_of, ApiJson};
 use crate::auth::Auth;
 use crate::db::models::{AttemptRow, DeliveryRow};
 use crate::db::queries::webhooks as q;
@@ -195,12 +195,7 @@ pub async fn deliveries(
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::invalid("query", e.body_text()))?;
     let limit = page_limit(query.limit)?;
-    let after = query
-        .cursor
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .map(decode_cursor)
-        .transpose()?;
+    let after = page_after(query.cursor.as_deref())?;
     let filter = match query.state.as_deref() {
         None => None,
         Some(s @ (q::PENDING | q::DELIVERED | q::FAILED)) => Some(s.to_owned()),
