@@ -336,6 +336,18 @@ impl ApiError {
             // A conflict with another transaction: `write_tx` runs the transaction again; if it
             // is still in the way after every retry, the client may simply try again too.
             DbError::Query(q) if crate::db::is_transient(q) => ApiError::busy(),
+            // A full disk is the operator's to fix; nothing was written, and the client may
+            // try again later (never a 500: the request was fine).
+            DbError::Query(q) if crate::db::is_out_of_space(q) => {
+                crate::metrics::METRICS.store_errors.inc();
+                tracing::error!(error = %e, "the database is out of disk space: writes fail until space is freed");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "storage_unavailable",
+                    "Service unavailable",
+                    "the token store cannot write at the moment; try again later",
+                )
+            }
             DbError::Query(_) => {
                 crate::metrics::METRICS.store_errors.inc();
                 ApiError::internal(e)

@@ -209,6 +209,21 @@ impl TxError for DbError {
     }
 }
 
+/// True when the database has no disk space left (SQLite's `SQLITE_FULL`, PostgreSQL's
+/// `disk_full` 53100 or a file it could not extend). Nothing was written: the transaction was
+/// rolled back, and the same request works again once there is space.
+pub fn is_out_of_space(e: &diesel::result::Error) -> bool {
+    match e {
+        diesel::result::Error::DatabaseError(_, info) => {
+            let m = info.message();
+            m.contains("database or disk is full")
+                || m.contains("No space left on device")
+                || m.contains("could not extend file")
+        }
+        _ => false,
+    }
+}
+
 /// True for errors that only mean "another transaction was in the way": PostgreSQL's
 /// serialization failure (40001) and deadlock (40P01, which diesel does not classify, so its
 /// message is matched), and SQLite's busy or locked database.
