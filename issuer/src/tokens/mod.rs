@@ -1,6 +1,7 @@
 //! Tokens: who may do what ([`Caller`]), signing ([`sign`]), the operations themselves
-//! ([`service`]: create, revoke, rotate, all-or-nothing and race-free), their limits
-//! ([`caps`], [`text`], [`requests`]) and what the API shows of them ([`view`]).
+//! ([`service`]: create, revoke, rotate, all-or-nothing and race-free) and why they fail
+//! ([`error`]; `problem.rs` makes that HTTP), their limits ([`caps`], [`text`], [`requests`])
+//! and what the API shows of them ([`view`]).
 
 pub mod caps;
 pub mod error;
