@@ -21,7 +21,7 @@ use tokio::sync::broadcast;
 use super::Event;
 
 /// One event of the stream as an SSE client reads it (the document's description of the
-/// `text/event-stream` body; the stream is written by [`super::frame`]).
+/// `text/event-stream` body; the stream writes it with `frame` in `stream/mod.rs`).
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 pub struct StreamEvent {
