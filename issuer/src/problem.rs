@@ -324,35 +324,43 @@ impl ApiError {
     pub fn from_db(e: &DbError) -> ApiError {
         match e {
             DbError::Unavailable(_) => {
-                crate::metrics::METRICS.store_errors.inc();
                 tracing::error!(error = %e, "storage unavailable");
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "storage_unavailable",
-                    "Service unavailable",
-                    "the token store is unavailable; try again shortly",
-                )
+                ApiError::unavailable("the token store is unavailable; try again shortly")
             }
             // A conflict with another transaction: `write_tx` runs the transaction again; if it
             // is still in the way after every retry, the client may simply try again too.
             DbError::Query(q) if crate::db::is_transient(q) => ApiError::busy(),
+            // The server went away under the statement (restarted, stopped, crashed): the same
+            // answer as a database that cannot be reached, never a 500.
+            DbError::Query(q) if crate::db::is_connection_lost(q) => {
+                tracing::error!(error = %e, "storage unavailable: the connection to the database was lost");
+                ApiError::unavailable("the token store is unavailable; try again shortly")
+            }
             // A full disk is the operator's to fix; nothing was written, and the client may
             // try again later (never a 500: the request was fine).
             DbError::Query(q) if crate::db::is_out_of_space(q) => {
-                crate::metrics::METRICS.store_errors.inc();
                 tracing::error!(error = %e, "the database is out of disk space: writes fail until space is freed");
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "storage_unavailable",
-                    "Service unavailable",
-                    "the token store cannot write at the moment; try again later",
-                )
+                ApiError::unavailable("the token store cannot write at the moment; try again later")
             }
             DbError::Query(_) => {
                 crate::metrics::METRICS.store_errors.inc();
                 ApiError::internal(e)
             }
         }
+    }
+
+    /// 503 `storage_unavailable` with `Retry-After: 5`: the store cannot be used at the moment;
+    /// counted in the store-error metric.
+    fn unavailable(detail: &str) -> ApiError {
+        crate::metrics::METRICS.store_errors.inc();
+        let mut unavailable = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage_unavailable",
+            "Service unavailable",
+            detail,
+        );
+        unavailable.retry_after = Some(5);
+        unavailable
     }
 
     /// 503 `storage_busy` with `Retry-After: 1`: other writes were in the way; trying again helps.

@@ -9,20 +9,22 @@ pub mod schema;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{CustomizeConnection, Pool, PooledConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 mod conn;
+mod manager;
 pub use conn::DbConn;
+pub use manager::Manager;
 
 /// One schema for both backends: the SQL is portable (TEXT, BIGINT, partial indexes). Split the
 /// folder per backend only when they need to differ.
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// The connection pool.
-pub type DbPool = Pool<ConnectionManager<DbConn>>;
+pub type DbPool = Pool<Manager>;
 /// A connection taken from the pool.
-pub type PooledConn = PooledConnection<ConnectionManager<DbConn>>;
+pub type PooledConn = PooledConnection<Manager>;
 
 /// Why storage failed.
 #[derive(Debug)]
@@ -71,19 +73,15 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
 /// # Errors
 /// The database cannot be opened or reached.
 pub fn connect(url: &str, size: u32) -> Result<DbPool, DbError> {
-    let target = match url.strip_prefix("sqlite://") {
-        Some(path) => {
-            let file = std::path::Path::new(path);
-            if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-                create_private_dir(dir).map_err(|e| DbError::Unavailable(e.to_string()))?;
-            }
-            create_private_file(file).map_err(|e| DbError::Unavailable(e.to_string()))?;
-            path.to_owned()
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let file = std::path::Path::new(path);
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir).map_err(|e| DbError::Unavailable(e.to_string()))?;
         }
-        None => url.to_owned(),
-    };
+        create_private_file(file).map_err(|e| DbError::Unavailable(e.to_string()))?;
+    }
     let is_sqlite = url.starts_with("sqlite://");
-    let manager = ConnectionManager::<DbConn>::new(target);
+    let manager = Manager::new(url);
     Pool::builder()
         .max_size(if is_sqlite { size.min(8) } else { size })
         .min_idle(Some(1))
@@ -224,6 +222,37 @@ pub fn is_out_of_space(e: &diesel::result::Error) -> bool {
     }
 }
 
+/// True when the connection to the database was lost under a statement: the server was
+/// restarted or stopped ("terminating connection due to administrator command"), crashed, or
+/// the network dropped. The transaction did not commit, or (when the loss cut the `COMMIT`
+/// itself) its outcome is unknown; either way the client was told nothing was done and may try
+/// again once the database is back. The broken connection is not reused (see [`Manager`]).
+pub fn is_connection_lost(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+        | Error::BrokenTransactionManager => true,
+        Error::RollbackErrorOnCommit { commit_error, .. } => is_connection_lost(commit_error),
+        Error::DatabaseError(_, info) => {
+            let m = info.message();
+            [
+                "terminating connection",
+                "server closed the connection",
+                "no connection to the server",
+                "could not receive data from server",
+                "could not send data to server",
+                "the database system is shutting down",
+                "the database system is starting up",
+                "the database system is in recovery mode",
+                "connection to server",
+            ]
+            .iter()
+            .any(|needle| m.contains(needle))
+        }
+        _ => false,
+    }
+}
+
 /// True for errors that only mean "another transaction was in the way": PostgreSQL's
 /// serialization failure (40001) and deadlock (40P01, which diesel does not classify, so its
 /// message is matched), and SQLite's busy or locked database.
@@ -298,4 +327,82 @@ pub fn is_unique_violation(e: &DbError) -> bool {
             _
         ))
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error};
+
+    /// A database error with just a message, as libpq and SQLite report them.
+    #[derive(Debug)]
+    struct Said(&'static str);
+
+    impl DatabaseErrorInformation for Said {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            None
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    fn said(kind: DatabaseErrorKind, message: &'static str) -> Error {
+        Error::DatabaseError(kind, Box::new(Said(message)))
+    }
+
+    /// What PostgreSQL says when it is restarted or stopped under a statement (seen in
+    /// scripts/db-outage, where it was answered 500 before) is a lost connection; a constraint
+    /// or syntax error is not, and neither is a conflict.
+    #[test]
+    fn a_server_going_away_is_a_lost_connection() {
+        for message in [
+            "terminating connection due to administrator command",
+            "server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally",
+            "no connection to the server\n",
+            "the database system is shutting down",
+        ] {
+            let e = said(DatabaseErrorKind::Unknown, message);
+            assert!(is_connection_lost(&e), "{message}");
+            assert!(!is_transient(&e), "{message}");
+        }
+        assert!(is_connection_lost(&said(
+            DatabaseErrorKind::ClosedConnection,
+            ""
+        )));
+        assert!(is_connection_lost(&Error::BrokenTransactionManager));
+        assert!(is_connection_lost(&Error::RollbackErrorOnCommit {
+            rollback_error: Box::new(Error::BrokenTransactionManager),
+            commit_error: Box::new(said(
+                DatabaseErrorKind::Unknown,
+                "server closed the connection unexpectedly"
+            )),
+        }));
+        for message in [
+            "duplicate key value violates unique constraint \"tokens_pkey\"",
+            "could not serialize access due to concurrent update",
+            "syntax error at or near \"SELEC\"",
+        ] {
+            assert!(
+                !is_connection_lost(&said(DatabaseErrorKind::Unknown, message)),
+                "{message}"
+            );
+        }
+        assert!(!is_connection_lost(&Error::NotFound));
+    }
 }

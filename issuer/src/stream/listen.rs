@@ -51,7 +51,10 @@ pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<boo
                 }
             }
             Err(e) => {
-                tracing::warn!(error = %e, "cannot open the LISTEN connection (TLS-only servers are not supported for it); changes from other replicas arrive by the backstop poll");
+                // tokio-postgres says only "error connecting to server"; its source says why.
+                let cause = std::error::Error::source(&e)
+                    .map_or_else(|| e.to_string(), |s| format!("{e}: {s}"));
+                tracing::warn!(error = %cause, retry_in = ?backoff, "cannot open the LISTEN connection (TLS-only servers are not supported for it); changes from other replicas arrive by the backstop poll meanwhile");
             }
         }
         tokio::select! {
