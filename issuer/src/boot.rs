@@ -150,6 +150,7 @@ pub fn open_state(
         hub: crate::stream::Hub::new(config.stream_buffer, head, versions),
         webhook_wake: tokio::sync::Notify::new(),
         list_sync: Mutex::new(()),
+        reserve: crate::status::reserve::Reserve::default(),
         key_fingerprint: Mutex::new(None),
         me_cache: quick_cache::sync::Cache::new(10_000),
         config,

@@ -44,6 +44,8 @@ pub struct Inner {
     pub hub: crate::stream::Hub,
     /// Wakes the webhook loop when this replica committed an event webhooks may want.
     pub webhook_wake: tokio::sync::Notify,
+    /// Status slots reserved by this replica for its next mints.
+    pub reserve: crate::status::reserve::Reserve,
     /// Held while this replica rebuilds status lists (one rebuild at a time).
     pub list_sync: Mutex<()>,
     /// The key table fingerprint last seen (to notice other replicas' rotations).

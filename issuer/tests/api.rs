@@ -1024,6 +1024,7 @@ async fn openapi_and_metrics(backend: Backend) {
 async fn the_next_list_is_published_before_the_current_one_fills(backend: Backend) {
     let app = TestApp::new(backend); // capacity 4096: the next list is made at half use (2048)
     app.sql("UPDATE status_lists SET used = 2047 WHERE id = '1'");
+    app.forget_reserved_slots();
     let (first, _) = app
         .create(json!({"name": "half of list 1", "scopes": ["user:read"]}))
         .await;
@@ -1051,6 +1052,7 @@ async fn the_next_list_is_published_before_the_current_one_fills(backend: Backen
         "listed before any token uses it"
     );
     app.sql("UPDATE status_lists SET used = capacity WHERE id = '1'");
+    app.forget_reserved_slots();
     let (second, _) = app
         .create(json!({"name": "first in list 2", "scopes": ["user:read"]}))
         .await;

@@ -1678,7 +1678,8 @@ fn crash_consistency(backend: Backend) {
                         );
                     }
                     if *what == "rotate" && acknowledged {
-                        for t in answer.as_ref().unwrap().1["tokens"].as_array().unwrap() {
+                        // A batch rotation answers `{"rotated": [new token, …]}`.
+                        for t in answer.as_ref().unwrap().1["rotated"].as_array().unwrap() {
                             secrets.insert(
                                 t["id"].as_str().unwrap().to_owned(),
                                 t["token"].as_str().unwrap().to_owned(),

@@ -200,6 +200,7 @@ async fn a_new_list_is_announced_before_tokens_use_it(backend: Backend) {
     let mut stream = Stream::open(&app, None).await;
     let _ = stream.until_snapshot().await;
     app.sql("UPDATE status_lists SET used = 600 WHERE id = '1'");
+    app.forget_reserved_slots();
     app.create(json!({"name": "crosses half", "scopes": ["user:read"]}))
         .await;
     gatepass_issuer::stream::feed::catch_up(&app.state)

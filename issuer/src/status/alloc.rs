@@ -1,8 +1,10 @@
 //! Where a new token's status lives, and the one order in which a transaction touches list rows.
 //!
 //! - A list hands out index `permutation(counter)` for counters `0, 1, 2, …` (its `used`
-//!   column), so indexes look random, never repeat, and a taken counter is counted only if its
-//!   transaction commits (the counter moves inside that transaction).
+//!   column), so indexes look random and never repeat. Replicas take counters in blocks, in
+//!   short transactions of their own, and hand them to mints from memory
+//!   ([`super::reserve`]): `used` counts reserved indexes, which never come back once the
+//!   reservation committed.
 //! - The next list is created, in its own transaction, once the newest is half used, and signed
 //!   and served by the replica that created it before any token is placed in it. Tokens go only
 //!   into lists this replica already serves, preferring lists older than [`WARMUP_SECS`], which

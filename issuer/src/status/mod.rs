@@ -10,6 +10,7 @@
 
 pub mod alloc;
 pub mod permutation;
+pub mod reserve;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};

@@ -11,7 +11,9 @@
 //! - a token row is read once.
 //!
 //! New tokens only go into status lists this replica already serves (created and published
-//! first, see [`crate::status::alloc`]). After a revocation the replica rebuilds its lists before
+//! first, see [`crate::status::alloc`]), at slots it reserved beforehand in a transaction of
+//! their own ([`crate::status::reserve`]): a mint's transaction touches no list row, so mints
+//! do not queue behind one another's commits. After a revocation the replica rebuilds its lists before
 //! answering, so its own API refuses the token at once.
 
 use std::collections::HashMap;
@@ -28,6 +30,8 @@ use crate::db::queries::{audit as audit_q, tokens as q, workspaces as ws_q};
 use crate::db::{self, DbConn, DbError, TxError};
 use crate::state::{now, AppState};
 use crate::status::alloc::{self, AllocError, ListChanges};
+use crate::status::reserve::Reserve;
+use crate::status::Slot;
 
 /// The largest grace period of a rotation: 30 days.
 pub const MAX_GRACE_SECONDS: u64 = 2_592_000;
@@ -201,24 +205,68 @@ pub fn prepare_lists(
     Ok(alloc::newest(conn)?)
 }
 
-/// Runs `f` in a write transaction after making room for `slots` new tokens (`f` gets the
-/// newest lists to plan them from); when another transaction took that room first, publishes
-/// the next list and runs `f` again.
-fn run<T>(
-    state: &AppState,
-    conn: &mut DbConn,
-    slots: usize,
-    mut f: impl FnMut(&mut DbConn, &[ListRow]) -> Result<T, Fail>,
-) -> Result<T, ServiceError> {
+/// `n` status slots for new tokens: from this replica's reserve, or reserved now, together
+/// with a block for the mints that follow, in a short transaction of its own (see
+/// [`crate::status::reserve`]). When another replica took the room first, publishes the next
+/// list and tries again.
+///
+/// # Errors
+/// No room after [`ROOM_ATTEMPTS`] new lists; storage or signing failed.
+fn take_slots(state: &AppState, conn: &mut DbConn, n: usize) -> Result<Vec<Slot>, ServiceError> {
+    if let Some(slots) = state.reserve.take(n) {
+        return Ok(slots);
+    }
+    let block = Reserve::block_for(state.config.status_list_capacity);
     for _ in 0..ROOM_ATTEMPTS {
-        let newest = prepare_lists(state, conn, slots)?;
-        match db::write_tx(conn, |c| f(c, &newest)) {
-            Ok(v) => return Ok(v),
-            Err(Fail::Op(e)) => return Err(e),
+        let newest = prepare_lists(state, conn, n)?;
+        let served = |id: &str| state.lists.contains(id);
+        let reserved = db::write_tx(conn, |c| {
+            let now = now();
+            // The need and a block if the lists have room for both, else just the need.
+            let mut changes = ListChanges::default();
+            if changes.plan(&newest, &served, now, n + block).is_err() {
+                changes = ListChanges::default();
+                changes.plan(&newest, &served, now, n)?;
+            }
+            Ok::<_, Fail>(changes.apply(c, now)?)
+        });
+        match reserved {
+            Ok(mut slots) => {
+                let spare = slots.split_off(n.min(slots.len()));
+                state.reserve.add(spare);
+                // The reservation may have taken the newest list past half use: make and
+                // publish the next one now, not a block of mints later.
+                prepare_lists(state, conn, 0)?;
+                return Ok(slots);
+            }
             Err(Fail::NoRoom) => continue,
+            Err(Fail::Op(e)) => return Err(e),
         }
     }
     Err(ServiceError::NoRoom(ROOM_ATTEMPTS))
+}
+
+/// Runs `f` in a write transaction with `slots`; when it certainly rolled back (any error but
+/// storage's, whose outcome may be unknown), the slots go back into the reserve.
+fn with_slots<T>(
+    state: &AppState,
+    conn: &mut DbConn,
+    slots: Vec<Slot>,
+    f: impl FnMut(&mut DbConn) -> Result<T, Fail>,
+) -> Result<T, ServiceError> {
+    match db::write_tx(conn, f) {
+        Ok(v) => Ok(v),
+        Err(Fail::Op(ServiceError::Db(e))) => Err(ServiceError::Db(e)),
+        Err(Fail::Op(e)) => {
+            state.reserve.give_back(slots);
+            Err(e)
+        }
+        // Nothing in these transactions plans list room any more.
+        Err(Fail::NoRoom) => {
+            state.reserve.give_back(slots);
+            Err(ServiceError::NoRoom(ROOM_ATTEMPTS))
+        }
+    }
 }
 
 /// Signs and stores tokens for `specs` in one transaction; `detail` goes into each audit event.
@@ -232,15 +280,12 @@ pub fn create(
     specs: &[MintSpec],
     detail: &Value,
 ) -> Result<Vec<Created>, ServiceError> {
-    let created = run(state, conn, specs.len(), |c, newest| {
+    let slots = take_slots(state, conn, specs.len())?;
+    let created = with_slots(state, conn, slots.clone(), |c| {
         let now = now();
         let key = state.keys.load().signing(now);
-        let mut changes = ListChanges::default();
-        let served = |id: &str| state.lists.contains(id);
-        changes.plan(newest, &served, now, specs.len())?;
-        let slots = changes.apply(c, now)?;
         let mut created = Vec::with_capacity(specs.len());
-        for (spec, slot) in specs.iter().zip(slots) {
+        for (spec, slot) in specs.iter().zip(slots.iter().cloned()) {
             // Cut to the creator's expiry (the workspace cap was checked with the request).
             let limits = ExpiryLimits {
                 workspace_days: None,
@@ -355,7 +400,8 @@ pub fn rotate(
             format!("must be 0 to {MAX_GRACE_SECONDS}"),
         ));
     }
-    let rotated = run(state, conn, ids.len(), |c, newest| {
+    let slots = take_slots(state, conn, ids.len())?;
+    let rotated = with_slots(state, conn, slots.clone(), |c| {
         let now = now();
         let key = state.keys.load().signing(now);
         let olds = load_visible(c, Some(caller), ids)?;
@@ -387,11 +433,11 @@ pub fn rotate(
                 changes.revoke(&olds[i].status_list, olds[i].status_idx);
             }
         }
-        let served = |id: &str| state.lists.contains(id);
-        changes.plan(newest, &served, now, olds.len())?;
-        let slots = changes.apply(c, now)?;
+        // Only the old tokens' lists change here (their versions, when revoked at once).
+        changes.apply(c, now)?;
         let mut out = Vec::with_capacity(olds.len());
-        for ((old, slot), successor) in olds.into_iter().zip(slots).zip(successors) {
+        for ((old, slot), successor) in olds.into_iter().zip(slots.iter().cloned()).zip(successors)
+        {
             let (lifetime_secs, capped_by) = limits.clamp(now, old.lifetime_secs);
             let spec = MintSpec {
                 workspace: old.workspace.clone(),
