@@ -1,7 +1,7 @@
 //! The token operations: create, revoke and rotate (one or a batch of up to 1000, all or
 //! nothing), and the revocations a rotation's grace period schedules.
 //!
-//! Each operation is one write transaction in which
+//! Each operation is one write transaction (a mint on PostgreSQL: one statement) in which
 //! - every state change is conditional on the state it read (`… WHERE revoked_at IS NULL AND
 //!   rotated_to IS NULL`, row count checked), so two rotations of one token, or a rotation and a
 //!   revocation, cannot both win;
@@ -25,7 +25,7 @@ use super::error::ServiceError;
 use super::requests::authorize;
 use super::{audit_event, new_id, sign, text, Caller, MintSpec};
 use crate::db::models::ListRow;
-use crate::db::models::TokenRow;
+use crate::db::models::{AuditRow, TokenRow};
 use crate::db::queries::{audit as audit_q, tokens as q, workspaces as ws_q};
 use crate::db::{self, DbConn, DbError, TxError};
 use crate::state::{now, AppState};
@@ -269,7 +269,9 @@ fn with_slots<T>(
     }
 }
 
-/// Signs and stores tokens for `specs` in one transaction; `detail` goes into each audit event.
+/// Signs and stores tokens for `specs`, all or none; `detail` goes into each audit event. On
+/// PostgreSQL the tokens and their events are one statement (one round trip), on SQLite one
+/// transaction.
 ///
 /// # Errors
 /// Storage or signing failed.
@@ -281,28 +283,18 @@ pub fn create(
     detail: &Value,
 ) -> Result<Vec<Created>, ServiceError> {
     let slots = take_slots(state, conn, specs.len())?;
-    let created = with_slots(state, conn, slots.clone(), |c| {
-        let now = now();
-        let key = state.keys.load().signing(now);
-        let mut created = Vec::with_capacity(specs.len());
-        for (spec, slot) in specs.iter().zip(slots.iter().cloned()) {
-            // Cut to the creator's expiry (the workspace cap was checked with the request).
-            let limits = ExpiryLimits {
-                workspace_days: None,
-                creator_expires_at: spec.not_after,
-            };
-            let mut spec = spec.clone();
-            let (lifetime_secs, capped_by) = limits.clamp(now, spec.lifetime_secs);
-            spec.lifetime_secs = lifetime_secs;
-            let (secret, row) = sign(&state.config, &key, &spec, new_id("tok_"), slot, now)?;
-            created.push(Created {
-                secret,
-                row,
-                capped_by,
-            });
+    let now = now();
+    let created = match sign_all(state, specs, &slots, now) {
+        Ok(created) => created,
+        Err(e) => {
+            state.reserve.give_back(slots);
+            return Err(e);
         }
-        let rows: Vec<TokenRow> = created.iter().map(|c| c.row.clone()).collect();
-        store(c, &rows, |row| {
+    };
+    let rows: Vec<TokenRow> = created.iter().map(|c| c.row.clone()).collect();
+    let events: Vec<AuditRow> = rows
+        .iter()
+        .map(|row| {
             let mut d = json!({"name": row.name, "scopes": row.scopes});
             merge(&mut d, detail);
             audit_event(
@@ -313,12 +305,49 @@ pub fn create(
                 d,
                 now,
             )
-        })?;
-        Ok(created)
-    })?;
+        })
+        .collect();
+    // A failed store keeps its slots out of the reserve: when the connection was lost under
+    // the statement, whether it committed is unknown.
+    match conn {
+        DbConn::Postgres(pg) if rows.len() <= q::INSERT_CHUNK => {
+            q::insert_with_events(pg, &rows, &events)?;
+        }
+        _ => db::write_tx(conn, |c| store(c, &rows, &events))?,
+    }
     crate::metrics::METRICS.minted.inc_by(created.len() as u64);
     state.webhook_wake.notify_one();
     Ok(created)
+}
+
+/// Signs a token for each spec at its slot, cut to its creator's expiry (the workspace cap was
+/// checked with the request).
+fn sign_all(
+    state: &AppState,
+    specs: &[MintSpec],
+    slots: &[Slot],
+    now: i64,
+) -> Result<Vec<Created>, ServiceError> {
+    let key = state.keys.load().signing(now);
+    specs
+        .iter()
+        .zip(slots.iter().cloned())
+        .map(|(spec, slot)| {
+            let limits = ExpiryLimits {
+                workspace_days: None,
+                creator_expires_at: spec.not_after,
+            };
+            let mut spec = spec.clone();
+            let (lifetime_secs, capped_by) = limits.clamp(now, spec.lifetime_secs);
+            spec.lifetime_secs = lifetime_secs;
+            let (secret, row) = sign(&state.config, &key, &spec, new_id("tok_"), slot, now)?;
+            Ok(Created {
+                secret,
+                row,
+                capped_by,
+            })
+        })
+        .collect()
 }
 
 /// Revokes every id (each visible to `actor`, or nothing changes); already revoked ones stay
@@ -468,16 +497,20 @@ pub fn rotate(
             });
         }
         let rows: Vec<TokenRow> = out.iter().map(|r| r.new.row.clone()).collect();
-        store(c, &rows, |row| {
-            audit_event(
-                &row.workspace,
-                "token.rotated",
-                row.rotated_from.as_deref(),
-                Some(caller),
-                json!({"new_token": row.id, "grace_period_seconds": grace}),
-                now,
-            )
-        })?;
+        let events: Vec<AuditRow> = rows
+            .iter()
+            .map(|row| {
+                audit_event(
+                    &row.workspace,
+                    "token.rotated",
+                    row.rotated_from.as_deref(),
+                    Some(caller),
+                    json!({"new_token": row.id, "grace_period_seconds": grace}),
+                    now,
+                )
+            })
+            .collect();
+        store(c, &rows, &events)?;
         Ok(out)
     })?;
     let m = &crate::metrics::METRICS;
@@ -548,14 +581,9 @@ fn scopes_of(row: &TokenRow) -> Vec<String> {
 }
 
 /// Stores new token rows and one audit event each.
-fn store(
-    conn: &mut DbConn,
-    rows: &[TokenRow],
-    event: impl Fn(&TokenRow) -> crate::db::models::AuditRow,
-) -> Result<(), DbError> {
+fn store(conn: &mut DbConn, rows: &[TokenRow], events: &[AuditRow]) -> Result<(), DbError> {
     q::insert_many(conn, rows)?;
-    let events: Vec<_> = rows.iter().map(event).collect();
-    audit_q::insert_many(conn, &events)
+    audit_q::insert_many(conn, events)
 }
 
 /// Adds the members of `extra` (an object) to `detail`.

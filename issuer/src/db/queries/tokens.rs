@@ -1,8 +1,11 @@
 //! `tokens`: metadata of every token ever minted (the secret itself is never stored).
 
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 
-use crate::db::models::TokenRow;
+use crate::db::models::{AuditRow, TokenRow};
+use crate::db::schema::audit_events::dsl as audit;
 use crate::db::schema::tokens::dsl;
 use crate::db::{DbConn, DbError};
 
@@ -20,7 +23,48 @@ pub enum StatusFilter {
 }
 
 /// Rows per multi-row insert (well under both backends' limits on bound parameters).
-const INSERT_CHUNK: usize = 500;
+pub const INSERT_CHUNK: usize = 500;
+
+/// New tokens and their audit events in one PostgreSQL statement, `WITH t AS (INSERT INTO tokens
+/// …) INSERT INTO audit_events …`: atomic by itself (no `BEGIN`/`COMMIT`), so a mint is one
+/// round trip. At most [`INSERT_CHUNK`] of each.
+///
+/// # Errors
+/// The statement failed; nothing was stored.
+pub fn insert_with_events(
+    pg: &mut PgConnection,
+    rows: &[TokenRow],
+    events: &[AuditRow],
+) -> Result<(), DbError> {
+    debug_assert!(rows.len() <= INSERT_CHUNK && events.len() <= INSERT_CHUNK);
+    InsertBoth(
+        diesel::insert_into(dsl::tokens).values(rows),
+        diesel::insert_into(audit::audit_events).values(events),
+    )
+    .execute(pg)?;
+    Ok(())
+}
+
+/// Two data-changing statements as one: the first as a common table expression of the second.
+struct InsertBoth<A, B>(A, B);
+
+impl<A: QueryFragment<Pg>, B: QueryFragment<Pg>> QueryFragment<Pg> for InsertBoth<A, B> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        // Its text varies with the row counts: not a statement to keep prepared.
+        out.unsafe_to_cache_prepared();
+        out.push_sql("WITH t AS (");
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql(") ");
+        self.1.walk_ast(out.reborrow())
+    }
+}
+
+impl<A, B> QueryId for InsertBoth<A, B> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<A, B> RunQueryDsl<PgConnection> for InsertBoth<A, B> {}
 
 /// Stores new tokens: on PostgreSQL a few hundred rows per statement (one round trip each), on
 /// SQLite (in-process, no round trips) row by row.
