@@ -116,10 +116,20 @@ pub fn load_visible(
     caller: Option<&Caller>,
     ids: &[String],
 ) -> Result<Vec<TokenRow>, ServiceError> {
+    visible_in_order(q::get_many, conn, caller, ids)
+}
+
+/// The rows `read` finds for `ids`, in the order of `ids`, each visible to `caller`.
+fn visible_in_order(
+    read: fn(&mut DbConn, &[String]) -> Result<Vec<TokenRow>, DbError>,
+    conn: &mut DbConn,
+    caller: Option<&Caller>,
+    ids: &[String],
+) -> Result<Vec<TokenRow>, ServiceError> {
     if let Some(bad) = ids.iter().find(|id| !is_token_id(id)) {
         return Err(not_visible(bad));
     }
-    let mut found: HashMap<String, TokenRow> = q::get_many(conn, ids)?
+    let mut found: HashMap<String, TokenRow> = read(conn, ids)?
         .into_iter()
         .filter(|r| caller.is_none_or(|c| c.can_see(r)))
         .map(|r| (r.id.clone(), r))
@@ -127,6 +137,19 @@ pub fn load_visible(
     ids.iter()
         .map(|id| found.remove(id).ok_or_else(|| not_visible(id)))
         .collect()
+}
+
+/// [`load_visible`] for a change: the rows are locked in id order ([`q::lock_many`]), so no
+/// other transaction changes them before this one ends.
+///
+/// # Errors
+/// As [`load_visible`].
+pub fn load_visible_locked(
+    conn: &mut DbConn,
+    caller: Option<&Caller>,
+    ids: &[String],
+) -> Result<Vec<TokenRow>, ServiceError> {
+    visible_in_order(q::lock_many, conn, caller, ids)
 }
 
 /// One token the caller may see.
@@ -364,32 +387,32 @@ pub fn revoke(
 ) -> Result<Vec<TokenRow>, ServiceError> {
     let (rows, revoked) = db::write_tx(conn, |c| {
         let now = now();
-        let mut rows = load_visible(c, actor, ids)?;
-        let mut order: Vec<usize> = (0..rows.len()).collect();
-        order.sort_by(|&a, &b| rows[a].id.cmp(&rows[b].id));
+        let mut rows = load_visible_locked(c, actor, ids)?;
+        // Rows are locked in id order; one statement revokes every one not revoked yet.
+        let live: Vec<String> = rows
+            .iter()
+            .filter(|r| r.revoked_at.is_none())
+            .map(|r| r.id.clone())
+            .collect();
+        let revoked: std::collections::HashSet<String> = if live.is_empty() {
+            Default::default()
+        } else {
+            q::revoke_many(c, &live, now)?.into_iter().collect()
+        };
         let mut changes = ListChanges::default();
-        let mut events = Vec::new();
-        for i in order {
-            let row = &mut rows[i];
-            if row.revoked_at.is_some() {
-                continue;
-            }
-            if q::revoke(c, &row.id, now)? {
-                row.revoked_at = Some(now);
-                row.revokes_at = None;
-                changes.revoke(&row.status_list, row.status_idx);
-                events.push(audit_event(
-                    &row.workspace,
-                    "token.revoked",
-                    Some(&row.id),
-                    actor,
-                    detail.clone(),
-                    now,
-                ));
-            } else if let Some(current) = q::get(c, &row.id)? {
-                // Revoked by a transaction that committed after our read: show it as it is.
-                *row = current;
-            }
+        let mut events = Vec::with_capacity(revoked.len());
+        for row in rows.iter_mut().filter(|r| revoked.contains(&r.id)) {
+            row.revoked_at = Some(now);
+            row.revokes_at = None;
+            changes.revoke(&row.status_list, row.status_idx);
+            events.push(audit_event(
+                &row.workspace,
+                "token.revoked",
+                Some(&row.id),
+                actor,
+                detail.clone(),
+                now,
+            ));
         }
         changes.apply(c, now).map_err(Fail::from)?;
         audit_q::insert_many(c, &events)?;
@@ -433,7 +456,7 @@ pub fn rotate(
     let rotated = with_slots(state, conn, slots.clone(), |c| {
         let now = now();
         let key = state.keys.load().signing(now);
-        let olds = load_visible(c, Some(caller), ids)?;
+        let olds = load_visible_locked(c, Some(caller), ids)?;
         for old in &olds {
             refuse_if_settled(old)?;
             authorize(caller, &scopes_of(old), &old.subject)?;
@@ -441,25 +464,28 @@ pub fn rotate(
         let limits = expiry_limits(state, c, caller)?;
         let successors: Vec<String> = olds.iter().map(|_| new_id("tok_")).collect();
         let revokes_at = (grace > 0).then(|| now + grace as i64);
-        let mut order: Vec<usize> = (0..olds.len()).collect();
-        order.sort_by(|&a, &b| olds[a].id.cmp(&olds[b].id));
-        let mut changes = ListChanges::default();
-        for i in order {
-            if !q::claim_rotation(c, &olds[i].id, &successors[i], now, revokes_at)? {
-                // Another transaction revoked or rotated it after our read.
-                let current = q::get(c, &olds[i].id)?.unwrap_or_else(|| olds[i].clone());
+        // The rows are locked and were checked above: one statement claims them all.
+        let pairs: Vec<(String, String)> = olds
+            .iter()
+            .zip(&successors)
+            .map(|(old, successor)| (old.id.clone(), successor.clone()))
+            .collect();
+        if q::claim_rotations(c, &pairs, now, revokes_at)? != pairs.len() {
+            // Another transaction revoked or rotated one after our read.
+            let ids: Vec<String> = olds.iter().map(|o| o.id.clone()).collect();
+            for current in q::get_many(c, &ids)? {
                 refuse_if_settled(&current)?;
-                return Err(ServiceError::Conflict {
-                    code: "token_changed",
-                    detail: format!(
-                        "token \"{}\" changed during the rotation; try again",
-                        olds[i].id
-                    ),
-                }
-                .into());
             }
-            if revokes_at.is_none() {
-                changes.revoke(&olds[i].status_list, olds[i].status_idx);
+            return Err(ServiceError::Conflict {
+                code: "token_changed",
+                detail: "a token changed during the rotation; try again".into(),
+            }
+            .into());
+        }
+        let mut changes = ListChanges::default();
+        if revokes_at.is_none() {
+            for old in &olds {
+                changes.revoke(&old.status_list, old.status_idx);
             }
         }
         // Only the old tokens' lists change here (their versions, when revoked at once).

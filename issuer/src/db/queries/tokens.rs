@@ -101,6 +101,30 @@ pub fn get_many(conn: &mut DbConn, ids: &[String]) -> Result<Vec<TokenRow>, DbEr
         .load(conn)?)
 }
 
+/// The tokens `ids` for a change: on PostgreSQL locked for this transaction in ascending id
+/// order (the one lock order for token rows), in one statement; SQLite's single writer needs
+/// no row locks.
+pub fn lock_many(conn: &mut DbConn, ids: &[String]) -> Result<Vec<TokenRow>, DbError> {
+    let rows = || dsl::tokens.filter(dsl::id.eq_any(ids)).order(dsl::id);
+    Ok(match conn {
+        DbConn::Postgres(pg) => rows().select(TokenRow::as_select()).for_update().load(pg)?,
+        DbConn::Sqlite(lite) => rows().select(TokenRow::as_select()).load(lite)?,
+    })
+}
+
+/// Revokes those of `ids` not revoked yet, now, in one statement (conditional on the state: a
+/// token a concurrent transaction revoked first is left as it is); returns the ids it revoked.
+pub fn revoke_many(conn: &mut DbConn, ids: &[String], now: i64) -> Result<Vec<String>, DbError> {
+    Ok(diesel::update(
+        dsl::tokens
+            .filter(dsl::id.eq_any(ids))
+            .filter(dsl::revoked_at.is_null()),
+    )
+    .set((dsl::revoked_at.eq(now), dsl::revokes_at.eq(None::<i64>)))
+    .returning(dsl::id)
+    .get_results(conn)?)
+}
+
 /// Which tokens a listing shows.
 #[derive(Debug, Clone, Copy)]
 pub struct Filter<'a> {
@@ -156,42 +180,54 @@ pub fn page(
         .load(conn)?)
 }
 
-/// Revokes `id` now unless already revoked (conditional on the state: a concurrent revocation
-/// makes this a no-op); returns whether this call revoked it.
-pub fn revoke(conn: &mut DbConn, id: &str, now: i64) -> Result<bool, DbError> {
-    let changed = diesel::update(dsl::tokens.find(id).filter(dsl::revoked_at.is_null()))
-        .set((dsl::revoked_at.eq(now), dsl::revokes_at.eq(None::<i64>)))
-        .execute(conn)?;
-    Ok(changed > 0)
-}
-
-/// Links `id` to its successor and revokes it now (`revokes_at` `None`) or schedules its
-/// revocation — only while it is neither revoked nor rotated, so two rotations, or a rotation
-/// and a revocation, cannot both win. Returns whether this call claimed it.
-pub fn claim_rotation(
+/// Claims tokens for rotation in one statement: each `(old, successor)` pair links the old
+/// token to its successor and revokes it now (`revokes_at` `None`) or schedules its revocation
+/// — only while it is neither revoked nor rotated, so two rotations, or a rotation and a
+/// revocation, cannot both win. Returns how many it claimed; the caller holds the rows locked
+/// ([`lock_many`]), so fewer than asked means another transaction got there first.
+pub fn claim_rotations(
     conn: &mut DbConn,
-    id: &str,
-    successor: &str,
+    pairs: &[(String, String)],
     now: i64,
     revokes_at: Option<i64>,
-) -> Result<bool, DbError> {
-    let target = dsl::tokens
-        .find(id)
-        .filter(dsl::revoked_at.is_null())
-        .filter(dsl::rotated_to.is_null());
-    let changed = match revokes_at {
-        None => diesel::update(target)
-            .set((
-                dsl::rotated_to.eq(successor),
-                dsl::revoked_at.eq(now),
-                dsl::revokes_at.eq(None::<i64>),
-            ))
-            .execute(conn)?,
-        Some(at) => diesel::update(target)
-            .set((dsl::rotated_to.eq(successor), dsl::revokes_at.eq(at)))
-            .execute(conn)?,
-    };
-    Ok(changed > 0)
+) -> Result<usize, DbError> {
+    use diesel::sql_types::{Array, BigInt, Nullable, Text};
+    let revoked_at = revokes_at.is_none().then_some(now);
+    const SET: &str = "SET rotated_to = v.successor, revoked_at = $R, revokes_at = $S";
+    const WHERE: &str =
+        "WHERE tokens.id = v.old AND tokens.revoked_at IS NULL AND tokens.rotated_to IS NULL";
+    Ok(match conn {
+        DbConn::Postgres(pg) => {
+            let (olds, successors): (Vec<String>, Vec<String>) = pairs.iter().cloned().unzip();
+            let sql = format!(
+                "UPDATE tokens {} FROM unnest($1::text[], $2::text[]) AS v(old, successor) {WHERE}",
+                SET.replace("$R", "$3").replace("$S", "$4")
+            );
+            diesel::sql_query(sql)
+                .bind::<Array<Text>, _>(olds)
+                .bind::<Array<Text>, _>(successors)
+                .bind::<Nullable<BigInt>, _>(revoked_at)
+                .bind::<Nullable<BigInt>, _>(revokes_at)
+                .execute(pg)?
+        }
+        DbConn::Sqlite(lite) => {
+            let values = vec!["(?, ?)"; pairs.len()].join(", ");
+            let sql = format!(
+                "WITH v(old, successor) AS (VALUES {values}) UPDATE tokens {} FROM v {WHERE}",
+                SET.replace("$R", "?").replace("$S", "?")
+            );
+            let mut query = diesel::sql_query(sql).into_boxed::<diesel::sqlite::Sqlite>();
+            for (old, successor) in pairs {
+                query = query
+                    .bind::<Text, _>(old.clone())
+                    .bind::<Text, _>(successor.clone());
+            }
+            query
+                .bind::<Nullable<BigInt>, _>(revoked_at)
+                .bind::<Nullable<BigInt>, _>(revokes_at)
+                .execute(lite)?
+        }
+    })
 }
 
 /// Ids of tokens whose scheduled revocation is due (at most `limit`).
