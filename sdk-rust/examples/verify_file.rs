@@ -6,7 +6,9 @@
 //! ```
 //! The fixture: `{"issuer", "jwks", "status_lists": {uri: jwt}, "now", "tokens": [...]}`.
 //! Prints `{"cold_ns": per-token mean over the distinct tokens with the cache off,
-//! "hot_ns": per-call mean of the first token repeated through the cache}`.
+//! "hot_ns": per-call mean of the first token repeated through the cache,
+//! "cold_ns_2_threads": per-token wall time when two threads share one verifier, each verifying
+//! half the tokens}` (a `Verifier` is `Sync`: its throughput should double on two cores).
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -55,6 +57,24 @@ fn main() {
             start.elapsed().as_nanos() as f64 / tokens.len() as f64
         })
         .fold(f64::INFINITY, f64::min);
+    // Two threads on the one verifier, each over half the tokens: wall time per token.
+    let (left, right) = tokens.split_at(tokens.len() / 2);
+    let cold_ns_2_threads = (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            std::thread::scope(|s| {
+                for half in [left, right] {
+                    let cold = &cold;
+                    s.spawn(move || {
+                        for t in half {
+                            black_box(cold.verify(black_box(t))).unwrap();
+                        }
+                    });
+                }
+            });
+            start.elapsed().as_nanos() as f64 / tokens.len() as f64
+        })
+        .fold(f64::INFINITY, f64::min);
     let hot = build(&fixture, 100);
     let token = tokens[0];
     let n = 200_000;
@@ -66,6 +86,6 @@ fn main() {
     let hot_ns = start.elapsed().as_nanos() as f64 / f64::from(n);
     println!(
         "{}",
-        serde_json::json!({"cold_ns": cold_ns, "hot_ns": hot_ns})
+        serde_json::json!({"cold_ns": cold_ns, "hot_ns": hot_ns, "cold_ns_2_threads": cold_ns_2_threads})
     );
 }
