@@ -94,7 +94,9 @@ async fn get(addr: &str, path: &str, etag: Option<&str>) -> Result<Answer, Strin
 
 /// The path of `url` (the issuer's own URLs: `http://host:port/path`).
 fn path_of(url: &str) -> String {
-    url.splitn(4, '/').nth(3).map_or("/".into(), |p| format!("/{p}"))
+    url.splitn(4, '/')
+        .nth(3)
+        .map_or("/".into(), |p| format!("/{p}"))
 }
 
 /// One verifier's refresh loop.
@@ -107,8 +109,12 @@ async fn poller(
 ) {
     let mut etags: HashMap<String, String> = HashMap::new();
     let mut lists: Vec<String> = Vec::new();
-    tokio::time::sleep_until((Instant::now() + interval.mul_f64(fastrand_unit())).min(end).into())
-        .await;
+    tokio::time::sleep_until(
+        (Instant::now() + interval.mul_f64(fastrand_unit()))
+            .min(end)
+            .into(),
+    )
+    .await;
     while Instant::now() < end {
         let mut paths = vec![
             "/.well-known/gatepass-configuration".to_owned(),
@@ -195,10 +201,20 @@ fn cpu_seconds(pid: u32) -> Option<f64> {
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let api = arg(&args, "--api").expect("--api URL");
-    let addr = api.trim_start_matches("http://").trim_end_matches('/').to_owned();
-    let pollers: usize = arg(&args, "--pollers").expect("--pollers N").parse().unwrap();
-    let seconds: f64 = arg(&args, "--seconds").expect("--seconds S").parse().unwrap();
-    let interval = Duration::from_secs_f64(arg(&args, "--interval").map_or(60.0, |i| i.parse().unwrap()));
+    let addr = api
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let pollers: usize = arg(&args, "--pollers")
+        .expect("--pollers N")
+        .parse()
+        .unwrap();
+    let seconds: f64 = arg(&args, "--seconds")
+        .expect("--seconds S")
+        .parse()
+        .unwrap();
+    let interval =
+        Duration::from_secs_f64(arg(&args, "--interval").map_or(60.0, |i| i.parse().unwrap()));
     let pid: Option<u32> = arg(&args, "--pid").map(|p| p.parse().unwrap());
     let totals = Arc::new(Totals::default());
     let revoked = Arc::new(AtomicBool::new(false));
