@@ -69,7 +69,7 @@ impl ManageConnection for Manager {
         Ok(conn)
     }
 
-    /// Pings a connection that has been idle for [`FRESH`] or more (or never used).
+    /// Pings a connection that has been idle for `FRESH` (500 ms) or more (or never used).
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
         let fresh = health(conn)
             .and_then(|h| h.returned_at)

@@ -258,8 +258,11 @@ fn take_slots(state: &AppState, conn: &mut DbConn, n: usize) -> Result<Vec<Slot>
                 let spare = slots.split_off(n.min(slots.len()));
                 state.reserve.add(spare);
                 // The reservation may have taken the newest list past half use: make and
-                // publish the next one now, not a block of mints later.
-                prepare_lists(state, conn, 0)?;
+                // publish the next one now, not a block of mints later. This mint has its slots
+                // either way; a failure here is retried by the next reservation.
+                if let Err(e) = prepare_lists(state, conn, 0) {
+                    tracing::warn!(error = %e, "preparing the next status list failed; the next reservation retries");
+                }
                 return Ok(slots);
             }
             Err(Fail::NoRoom) => continue,
