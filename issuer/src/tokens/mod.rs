@@ -81,9 +81,13 @@ pub struct MintSpec {
     pub platform: bool,
 }
 
-/// A fresh token id: `tok_` + 26 Crockford base32 characters (48-bit time in ms, 80 random bits),
-/// so ids sort by creation time.
+/// A fresh id: `prefix` + 26 Crockford base32 characters (48-bit time in ms, 80 random bits),
+/// so ids sort by creation time. Within this process they strictly increase, also within one
+/// millisecond (a random step up from the last one, as monotonic ULIDs do): audit events
+/// raised one after the other in the same millisecond keep their order, and webhooks deliver
+/// a token's events in id order.
 pub fn new_id(prefix: &str) -> String {
+    static LAST: std::sync::Mutex<u128> = std::sync::Mutex::new(0);
     const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     let millis = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -94,6 +98,13 @@ pub fn new_id(prefix: &str) -> String {
     let mut value: u128 = (millis & 0xFFFF_FFFF_FFFF) << 80;
     for (i, b) in random.iter().enumerate() {
         value |= u128::from(*b) << (8 * (9 - i));
+    }
+    if let Ok(mut last) = LAST.lock() {
+        if value <= *last {
+            // Same millisecond (or the clock stepped back): a step of 1 to 2^32 past the last.
+            value = *last + 1 + (value & 0xFFFF_FFFF);
+        }
+        *last = value;
     }
     let mut out = String::with_capacity(prefix.len() + 26);
     out.push_str(prefix);
@@ -208,6 +219,14 @@ mod tests {
         assert!(a < b);
         assert_eq!(a.len(), 30);
         assert_ne!(new_id("tok_"), new_id("tok_"));
+    }
+
+    /// Ids made one after the other in the same millisecond still sort in the order they were
+    /// made (before, their order was random: a token's webhook events could go out swapped).
+    #[test]
+    fn ids_made_in_one_millisecond_keep_their_order() {
+        let ids: Vec<String> = (0..10_000).map(|_| new_id("evt_")).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "strictly increasing");
     }
 
     #[test]
