@@ -418,7 +418,13 @@ async fn published_documents_are_served_compressed_on_request() {
         let plain = app.call("GET", path, None, None).await;
         assert_eq!(plain.status, StatusCode::OK);
         assert!(plain.headers.get("content-encoding").is_none());
-        assert_eq!(plain.headers["vary"], "accept-encoding");
+        // A status list also has two forms (JWT, CWT), chosen by `Accept`.
+        let vary = if path == "/v1/status-lists/1" {
+            "accept, accept-encoding"
+        } else {
+            "accept-encoding"
+        };
+        assert_eq!(plain.headers["vary"], vary);
         let gz = app
             .call_with(
                 "GET",
@@ -429,29 +435,14 @@ async fn published_documents_are_served_compressed_on_request() {
             )
             .await;
         assert_eq!(gz.headers["content-encoding"], "gzip", "{path}");
-        assert_eq!(gz.headers["vary"], "accept-encoding");
+        assert_eq!(gz.headers["vary"], vary);
         let etag = gz.headers["etag"].to_str().unwrap().to_owned();
         assert_ne!(
             etag,
             plain.headers["etag"].to_str().unwrap(),
             "another representation, another ETag"
         );
-        // `text` is lossy UTF-8 of the gzip bytes: fetch the raw bytes again through the router.
-        let bytes = {
-            use http_body_util::BodyExt;
-            use tower::ServiceExt;
-            let response = gatepass_issuer::router::app(app.state.clone())
-                .oneshot(
-                    axum::http::Request::builder()
-                        .uri(path)
-                        .header("Accept-Encoding", "gzip")
-                        .body(axum::body::Body::empty())
-                        .unwrap(),
-                )
-                .await
-                .unwrap();
-            response.into_body().collect().await.unwrap().to_bytes()
-        };
+        let bytes = gz.bytes.clone();
         let mut unzipped = String::new();
         flate2::read::GzDecoder::new(&bytes[..])
             .read_to_string(&mut unzipped)
@@ -481,6 +472,122 @@ async fn published_documents_are_served_compressed_on_request() {
         assert!(
             refused.headers.get("content-encoding").is_none(),
             "q=0 refuses gzip"
+        );
+    }
+}
+
+/// A client that prefers `application/statuslist+cwt` (the SDKs do) gets the list as a signed
+/// CWT: the same statuses as the JWT, about the size of the compressed bits, never gzipped,
+/// with its own ETag; a JWT's ETag does not make a CWT request 304.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_lists_are_served_as_cwt_on_request() {
+    let app = TestApp::new(Backend::Sqlite);
+    let (_, id) = app
+        .create(json!({"name": "cwt", "scopes": ["user:read"]}))
+        .await;
+    let revoked = app
+        .post(&format!("/v1/tokens/{id}/revoke"), &app.admin, json!({}))
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK);
+    let idx = app.number(&format!(
+        "SELECT status_idx AS n FROM tokens WHERE id = '{id}'"
+    )) as u64;
+    let uri = "http://issuer.test/v1/status-lists/1";
+    let path = "/v1/status-lists/1";
+    let keys = gatepass::KeySet::from_json(
+        app.call("GET", "/.well-known/jwks.json", None, None)
+            .await
+            .text
+            .as_bytes(),
+    )
+    .unwrap();
+    let jwt = app.call("GET", path, None, None).await;
+    let sdk_accept = "application/statuslist+cwt, application/statuslist+jwt;q=0.9";
+    let cwt = app
+        .call_with(
+            "GET",
+            path,
+            None,
+            None,
+            &[("Accept", sdk_accept), ("Accept-Encoding", "gzip")],
+        )
+        .await;
+    assert_eq!(cwt.status, StatusCode::OK);
+    assert_eq!(cwt.headers["content-type"], "application/statuslist+cwt");
+    assert!(
+        cwt.headers.get("content-encoding").is_none(),
+        "zlib data is not gzipped again"
+    );
+    assert_eq!(cwt.headers["vary"], "accept, accept-encoding");
+    let cwt_etag = cwt.headers["etag"].to_str().unwrap().to_owned();
+    let jwt_etag = jwt.headers["etag"].to_str().unwrap().to_owned();
+    assert_ne!(cwt_etag, jwt_etag);
+
+    use gatepass::status_list::LoadedList;
+    let from_cwt = LoadedList::from_cwt(uri, &cwt.bytes, &keys).unwrap();
+    let from_jwt = LoadedList::from_jwt(uri, jwt.text.as_bytes(), &keys).unwrap();
+    assert_eq!(from_cwt.list().as_bytes(), from_jwt.list().as_bytes());
+    assert_eq!(
+        from_cwt.list().get(idx),
+        Some(1),
+        "the revocation is in the CWT"
+    );
+    assert_eq!(from_cwt.version(), from_jwt.version());
+    assert_eq!(from_cwt.issued_at(), from_jwt.issued_at());
+    assert_eq!(from_cwt.expires_at(), from_jwt.expires_at());
+    assert_eq!(from_cwt.ttl(), from_jwt.ttl());
+    assert!(cwt.bytes.len() < jwt.bytes.len());
+    // Signed for this URI only.
+    assert!(
+        LoadedList::from_cwt("http://issuer.test/v1/status-lists/2", &cwt.bytes, &keys).is_err()
+    );
+    // Any change to the signed bytes is refused.
+    let mut tampered = cwt.bytes.to_vec();
+    let last = tampered.len() - 1;
+    tampered[last] ^= 1;
+    assert!(LoadedList::from_cwt(uri, &tampered, &keys).is_err());
+
+    for (accept, etag, expect) in [
+        (sdk_accept, cwt_etag.as_str(), StatusCode::NOT_MODIFIED),
+        (sdk_accept, jwt_etag.as_str(), StatusCode::OK),
+        (
+            "application/statuslist+jwt",
+            cwt_etag.as_str(),
+            StatusCode::OK,
+        ),
+        (
+            "application/statuslist+jwt",
+            jwt_etag.as_str(),
+            StatusCode::NOT_MODIFIED,
+        ),
+    ] {
+        let again = app
+            .call_with(
+                "GET",
+                path,
+                None,
+                None,
+                &[("Accept", accept), ("If-None-Match", etag)],
+            )
+            .await;
+        assert_eq!(
+            again.status, expect,
+            "Accept {accept}, If-None-Match {etag}"
+        );
+    }
+    // Clients that do not ask for CWT keep getting the JWT.
+    for accept in [
+        "*/*",
+        "application/json",
+        "application/statuslist+jwt",
+        "text/html",
+    ] {
+        let r = app
+            .call_with("GET", path, None, None, &[("Accept", accept)])
+            .await;
+        assert_eq!(
+            r.headers["content-type"], "application/statuslist+jwt",
+            "{accept}"
         );
     }
 }

@@ -31,6 +31,26 @@ impl Algorithm {
     }
 }
 
+impl Algorithm {
+    /// Reads a COSE `alg` (RFC 9053 §2, IANA "COSE Algorithms"): -8 (`EdDSA`) or -19
+    /// (`Ed25519`, RFC 9864) for Ed25519, -7 for ES256.
+    pub fn from_cose(id: i64) -> Option<Algorithm> {
+        match id {
+            -8 | -19 => Some(Algorithm::EdDsa),
+            -7 => Some(Algorithm::Es256),
+            _ => None,
+        }
+    }
+
+    /// The COSE `alg` gatepass writes: -8 (`EdDSA`, the widest supported) or -7 (`ES256`).
+    pub const fn cose_id(self) -> i64 {
+        match self {
+            Algorithm::EdDsa => -8,
+            Algorithm::Es256 => -7,
+        }
+    }
+}
+
 impl fmt::Display for Algorithm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.jose_name())
@@ -50,6 +70,18 @@ mod tests {
             "eddsa", "EDDSA", "es256", "none", "HS256", "RS256", "ES384", "", "Ed448",
         ] {
             assert_eq!(Algorithm::from_jose(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn cose_ids_round_trip_and_nothing_else_is_read() {
+        for alg in [Algorithm::EdDsa, Algorithm::Es256] {
+            assert_eq!(Algorithm::from_cose(alg.cose_id()), Some(alg));
+        }
+        assert_eq!(Algorithm::from_cose(-19), Some(Algorithm::EdDsa));
+        // HMAC 256/256 (5), ES384 (-35), PS256 (-37), RS256 (-257): never accepted.
+        for bad in [0, 5, -35, -37, -257, 1, 7, 8] {
+            assert_eq!(Algorithm::from_cose(bad), None, "{bad}");
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Signing keys: generation (ring), the public JWK and its RFC 7638 thumbprint (the `kid`),
-//! and compact JWS signing.
+//! and signing (compact JWS; the raw signatures COSE uses).
 
 use ring::rand::SystemRandom;
 use ring::signature::{EcdsaKeyPair, Ed25519KeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
@@ -138,14 +138,31 @@ impl SigningKey {
             b64(header.to_string().as_bytes()),
             b64(payload.to_string().as_bytes())
         );
-        let signature = match &self.pair {
-            Pair::Ed(k) => k.sign(input.as_bytes()).as_ref().to_vec(),
+        let signature = self.sign(input.as_bytes())?;
+        Ok(format!("{input}.{}", b64(&signature)))
+    }
+
+    /// The algorithm.
+    pub fn algorithm(&self) -> Algorithm {
+        match self.pair {
+            Pair::Ed(_) => Algorithm::EdDsa,
+            Pair::Es(_) => Algorithm::Es256,
+        }
+    }
+
+    /// The raw signature of `message`: 64 bytes for Ed25519, `r || s` for ES256 (the form JWS
+    /// and COSE both use).
+    ///
+    /// # Errors
+    /// Only if ECDSA signing fails (no randomness).
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
+        Ok(match &self.pair {
+            Pair::Ed(k) => k.sign(message).as_ref().to_vec(),
             Pair::Es(k) => k
-                .sign(&SystemRandom::new(), input.as_bytes())
+                .sign(&SystemRandom::new(), message)
                 .map_err(|_| SignerError::Signing)?
                 .as_ref()
                 .to_vec(),
-        };
-        Ok(format!("{input}.{}", b64(&signature)))
+        })
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod batch;
+mod conditional;
 pub mod discovery;
 pub mod health;
 pub mod me;
@@ -17,13 +18,15 @@ pub mod webhooks;
 pub mod workspaces;
 
 use axum::extract::{FromRequest, Request};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde::de::DeserializeOwned;
 
 use crate::problem::ApiError;
+
+pub use conditional::{cached, cached_with, Representation};
 
 /// A JSON body whose rejections are problem+json: 415 without a JSON content type, 413 over
 /// the body limit, 400 for bad JSON, 422 for the wrong shape.
@@ -181,111 +184,6 @@ pub fn page_limit(limit: Option<i64>) -> Result<i64, ApiError> {
     }
 }
 
-/// A cacheable document: 304 when `If-None-Match` matches, else the body with `ETag` and
-/// `Cache-Control: max-age`.
-pub fn cached(
-    headers: &HeaderMap,
-    etag: &str,
-    max_age: u64,
-    content_type: &'static str,
-    body: String,
-) -> Response {
-    cached_with(
-        headers,
-        etag,
-        &format!("public, max-age={max_age}"),
-        content_type,
-        body,
-    )
-}
-
-/// [`cached`] with any `Cache-Control` value and body.
-///
-/// A client that accepts gzip gets the document gzip-compressed (compressed once per document,
-/// then kept), with its own strong ETag (`"…-gzip"`: another representation, RFC 9110 §8.8.3)
-/// and `Vary: Accept-Encoding`, so caches and CDNs keep the two apart. `If-None-Match` with
-/// either ETag answers 304: both stand for the same document.
-pub fn cached_with(
-    headers: &HeaderMap,
-    etag: &str,
-    cache_control: &str,
-    content_type: &'static str,
-    body: impl Into<axum::body::Bytes>,
-) -> Response {
-    let gzip = accepts_gzip(headers);
-    let gzip_etag = etag
-        .strip_suffix('"')
-        .map(|open| format!("{open}-gzip\""))
-        .unwrap_or_else(|| etag.to_owned());
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .map(str::trim)
-                .any(|t| t == etag || t == gzip_etag || t == "*")
-        });
-    let mut response = if matches {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else if gzip {
-        let mut r = compressed(etag, body.into()).into_response();
-        r.headers_mut()
-            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-        r
-    } else {
-        body.into().into_response()
-    };
-    let h = response.headers_mut();
-    let shown = if gzip { &gzip_etag } else { etag };
-    if let Ok(v) = HeaderValue::from_str(shown) {
-        h.insert(header::ETAG, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(cache_control) {
-        h.insert(header::CACHE_CONTROL, v);
-    }
-    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    if !matches {
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    }
-    response
-}
-
-/// True when `Accept-Encoding` names gzip (or `*`) with a non-zero weight.
-fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|item| {
-            let mut parts = item.split(';').map(str::trim);
-            let coding = parts.next().unwrap_or("").to_ascii_lowercase();
-            let zero = parts.any(|p| {
-                p.strip_prefix("q=")
-                    .and_then(|q| q.parse::<f32>().ok())
-                    .is_some_and(|q| q == 0.0)
-            });
-            (coding == "gzip" || coding == "*") && !zero
-        })
-}
-
-/// `body` gzip-compressed (best compression), computed once per document: the published
-/// documents change rarely and are fetched by every verifier.
-fn compressed(etag: &str, body: axum::body::Bytes) -> axum::body::Bytes {
-    use std::io::Write;
-    static CACHE: std::sync::LazyLock<quick_cache::sync::Cache<String, axum::body::Bytes>> =
-        std::sync::LazyLock::new(|| quick_cache::sync::Cache::new(256));
-    if let Some(hit) = CACHE.get(etag) {
-        return hit;
-    }
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    // Writing into a Vec cannot fail.
-    let _ = encoder.write_all(&body);
-    let gz = axum::body::Bytes::from(encoder.finish().unwrap_or_default());
-    CACHE.insert(etag.to_owned(), gz.clone());
-    gz
-}
-
 /// A JSON response that must not be cached (it may hold a secret or private data).
 pub fn private_json(status: StatusCode, body: serde_json::Value) -> Response {
     let mut response = (status, axum::Json(body)).into_response();
@@ -293,46 +191,4 @@ pub fn private_json(status: StatusCode, body: serde_json::Value) -> Response {
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A 1,048,576-entry list with 1% revoked, as a status-list JWT on the wire: gzip saves more
-    /// than a quarter (27.5 KB → 19.7 KB). It stays about 1.29× the zlib-9 size of the raw bits,
-    /// because the JWS payload is base64 of JSON that holds base64 of the zlib data, which no
-    /// general compressor realigns (measured: brotli-11 1.26×, zstd-19 1.27×); only the draft's
-    /// binary CWT form would come near the bits' own size.
-    #[test]
-    fn gzip_saves_a_quarter_of_a_large_list() {
-        use std::io::Write;
-        let capacity = 1u64 << 20;
-        let mut list = gatepass::status_list::StatusList::new(1, capacity).unwrap();
-        // A fixed pseudorandom 1%: an LCG keeps the test deterministic.
-        let mut x: u64 = 42;
-        for _ in 0..capacity / 100 {
-            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            list.set((x >> 11) % capacity, 1).unwrap();
-        }
-        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-        z.write_all(list.as_bytes()).unwrap();
-        let limit = z.finish().unwrap().len();
-        let payload = serde_json::json!({"sub": "https://issuer.example/v1/status-lists/1", "iat": 1, "exp": 2,
-            "ttl": 60, "version": 7, "status_list": {"bits": 1, "lst": list.encode()}});
-        let jwt = format!(
-            "eyJhbGciOiJFZERTQSIsImtpZCI6IjV4In0.{}.{}",
-            gatepass::base64url_encode(payload.to_string().as_bytes()),
-            "s".repeat(86)
-        );
-        let plain = jwt.len();
-        let gz = compressed("\"test-large-list\"", axum::body::Bytes::from(jwt)).len();
-        let ratio = gz as f64 / limit as f64;
-        eprintln!("1M entries, 1% revoked: {plain} B plain, {gz} B gzip, zlib-9 of the bits {limit} B: {ratio:.3}×");
-        assert!(
-            gz * 4 <= plain * 3,
-            "gzip saves at least a quarter: {gz} of {plain} B"
-        );
-        assert!(ratio < 1.35, "{ratio:.3}× the compression limit");
-    }
 }

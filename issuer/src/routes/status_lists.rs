@@ -5,6 +5,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use super::Representation;
 use crate::keys::etag_of;
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -30,23 +31,43 @@ pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Respons
     )
 }
 
-/// One signed list, served from memory.
+/// One signed list, served from memory: the CWT form to clients that prefer
+/// `application/statuslist+cwt` (gatepass SDKs do: it is the compressed bits as they are),
+/// else the JWT form. Each form has its own ETag; `Vary: Accept` keeps them apart in caches.
 #[utoipa::path(get, operation_id = "getStatusList", path = "/v1/status-lists/{list}", tag = "discovery", params(("list" = String, Path, description = "List id")),
-    responses((status = 200, description = "Token Status List (draft-ietf-oauth-status-list) as a signed JWT", body = String, content_type = "application/statuslist+jwt"),
+    responses((status = 200, description = "Token Status List (draft-ietf-oauth-status-list) as a signed JWT, or as a signed CWT (COSE_Sign1) when `Accept` prefers `application/statuslist+cwt`",
+            content((String = "application/statuslist+jwt"), (Vec<u8> = "application/statuslist+cwt"))),
         (status = 304, description = "Not modified (If-None-Match)"), (status = 404, description = "No such list", body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    match state.lists.get(&id) {
-        Some(list) => super::cached(
-            &headers,
-            &list.etag,
-            state.config.status_list_ttl,
-            "application/statuslist+jwt",
-            list.jwt.clone(),
-        ),
-        None => ApiError::not_found(format!("no status list \"{id}\"")).into_response(),
+    let Some(list) = state.lists.get(&id) else {
+        return ApiError::not_found(format!("no status list \"{id}\"")).into_response();
+    };
+    let cache_control = format!("public, max-age={}", state.config.status_list_ttl);
+    if super::conditional::prefers(&headers, CWT, JWT) {
+        Representation {
+            etag: &list.cwt_etag,
+            cache_control: &cache_control,
+            content_type: CWT,
+            // zlib data in CBOR: gzip would only add its header.
+            compressible: false,
+            vary: "accept, accept-encoding",
+        }
+        .serve(&headers, list.cwt.clone())
+    } else {
+        Representation {
+            etag: &list.etag,
+            cache_control: &cache_control,
+            content_type: JWT,
+            compressible: true,
+            vary: "accept, accept-encoding",
+        }
+        .serve(&headers, list.jwt.clone())
     }
 }
+
+const JWT: &str = "application/statuslist+jwt";
+const CWT: &str = gatepass::status_list::STATUS_LIST_CWT_TYPE;

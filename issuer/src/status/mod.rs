@@ -1,6 +1,7 @@
 //! Status lists: index allocation ([`alloc`]: random-looking, never reused, only in lists
-//! already published), building the signed `statuslist+jwt` once per change, and serving it
-//! from memory with an ETag.
+//! already published), building the signed list once per change, in both forms of the draft
+//! (`statuslist+jwt`, and the smaller `statuslist+cwt` verifiers ask for), and serving it from
+//! memory with an ETag per form.
 //!
 //! Every revoking transaction bumps its lists' `version` once; each replica polls the versions
 //! and rebuilds a list whose version moved, so revocations made through one replica are served
@@ -15,7 +16,7 @@ pub mod reserve;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use gatepass::status_list::StatusList;
+use gatepass::status_list::{sign_cwt, ListClaims, StatusList};
 use serde_json::json;
 
 use crate::db::models::ListRow;
@@ -56,6 +57,10 @@ pub struct SignedList {
     pub jwt: String,
     /// Strong ETag of `jwt`.
     pub etag: String,
+    /// The same list as a signed `statuslist+cwt`.
+    pub cwt: axum::body::Bytes,
+    /// Strong ETag of `cwt`.
+    pub cwt_etag: String,
     /// When it was signed.
     pub signed_at: i64,
 }
@@ -95,20 +100,35 @@ pub fn build(
     for idx in revoked {
         list.set(idx as u64, 1).map_err(bits)?;
     }
+    // Compressed once (the slow part), then signed in both forms.
+    let lst = list.compress();
+    let sub = uri(issuer_url, &row.id);
     let claims = json!({
-        "sub": uri(issuer_url, &row.id),
+        "sub": sub,
         "iat": now,
         "exp": now + LIST_LIFETIME_SECS,
         "ttl": ttl,
         "version": row.version,
-        "status_list": {"bits": 1, "lst": list.encode()},
+        "status_list": {"bits": 1, "lst": gatepass::base64url_encode(&lst)},
     });
     let jwt = key.sign_jws(gatepass::STATUS_LIST_TYPE, &claims)?;
+    let cwt_claims = ListClaims {
+        sub: &sub,
+        iat: now,
+        exp: Some(now + LIST_LIFETIME_SECS),
+        ttl: Some(ttl),
+        version: u64::try_from(row.version).ok(),
+        bits: 1,
+        lst: &lst,
+    };
+    let cwt = sign_cwt(&cwt_claims, key.algorithm(), key.kid(), |m| key.sign(m))?;
     Ok(SignedList {
         id: row.id.clone(),
         version: row.version,
         etag: etag_of(jwt.as_bytes()),
         jwt,
+        cwt_etag: etag_of(&cwt),
+        cwt: cwt.into(),
         signed_at: now,
     })
 }

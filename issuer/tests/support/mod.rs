@@ -103,6 +103,8 @@ pub struct Reply {
     pub headers: axum::http::HeaderMap,
     pub body: Value,
     pub text: String,
+    /// The body as sent (`text` is its lossy UTF-8).
+    pub bytes: axum::body::Bytes,
 }
 
 impl TestApp {
@@ -182,6 +184,7 @@ impl TestApp {
             headers,
             body: serde_json::from_str(&text).unwrap_or(Value::Null),
             text,
+            bytes,
         }
     }
 

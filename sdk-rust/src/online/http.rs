@@ -11,6 +11,10 @@ pub(crate) const MAX_DOCUMENT_BYTES: u64 = 1024 * 1024;
 /// ([`crate::status_list::MAX_LIST_BYTES`], 16 MiB), room for incompressible bits deflated,
 /// then base64url (4/3) inside a JWT.
 pub(crate) const MAX_LIST_TOKEN_BYTES: u64 = crate::status_list::MAX_LIST_BYTES as u64 * 3 / 2;
+/// What a verifier asks a list for: the CWT form (the compressed bits as they are, ~1.3×
+/// smaller than the JWT form even gzip-compressed), else the JWT form, which every issuer of
+/// the draft serves.
+pub(crate) const LIST_ACCEPT: &str = "application/statuslist+cwt, application/statuslist+jwt;q=0.9";
 
 pub(crate) struct Http {
     agent: Agent,
@@ -38,7 +42,21 @@ impl Http {
 
     /// GET `url`, sending `If-None-Match` when we hold an ETag.
     pub(crate) fn get(&self, url: &str, etag: Option<&str>, limit: u64) -> Result<Fetched, String> {
+        self.get_as(url, None, etag, limit)
+    }
+
+    /// [`Http::get`] with an `Accept` header.
+    pub(crate) fn get_as(
+        &self,
+        url: &str,
+        accept: Option<&str>,
+        etag: Option<&str>,
+        limit: u64,
+    ) -> Result<Fetched, String> {
         let mut request = self.agent.get(url);
+        if let Some(accept) = accept {
+            request = request.header("Accept", accept);
+        }
         if let Some(etag) = etag {
             request = request.header("If-None-Match", etag);
         }

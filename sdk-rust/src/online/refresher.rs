@@ -10,7 +10,7 @@ use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use super::discovery::{self, Discovery};
-use super::http::{Fetched, Http, MAX_DOCUMENT_BYTES, MAX_LIST_TOKEN_BYTES};
+use super::http::{Fetched, Http, LIST_ACCEPT, MAX_DOCUMENT_BYTES, MAX_LIST_TOKEN_BYTES};
 use super::signals::Signals;
 use crate::jwks::KeySet;
 use crate::status_list::{clamp_ttl, LoadedList, MAX_TTL_SECS, MIN_TTL_SECS};
@@ -216,7 +216,10 @@ impl Refresher {
 
     fn refresh_list(&mut self, uri: &str, now: i64, keys: &KeySet) -> Result<(), String> {
         let etag = self.lists.get(uri).and_then(|(_, etag)| etag.as_deref());
-        match self.http.get(uri, etag, MAX_LIST_TOKEN_BYTES)? {
+        match self
+            .http
+            .get_as(uri, Some(LIST_ACCEPT), etag, MAX_LIST_TOKEN_BYTES)?
+        {
             Fetched::NotModified => {
                 if let Some((entry, _)) = self.lists.get_mut(uri) {
                     entry.confirmed_at = Some(now);
@@ -224,7 +227,7 @@ impl Refresher {
                 Ok(())
             }
             Fetched::Fresh { body, etag } => {
-                let list = LoadedList::from_jwt(uri, &body, keys).map_err(|e| e.to_string())?;
+                let list = LoadedList::from_token(uri, &body, keys).map_err(|e| e.to_string())?;
                 if let Some((held, _)) = self.lists.get(uri) {
                     if list.is_older_than(&held.list) {
                         // A lagging replica or cache: keep the newer list (and its ETag).

@@ -94,21 +94,36 @@ impl StatusList {
     /// # Errors
     /// Invalid `bits`, or `lst` that is not canonical base64url, not zlib, or too large.
     pub fn decode(bits: u64, lst: &str) -> Result<StatusList, StatusListError> {
-        let bits = check_bits(bits)?;
+        check_bits(bits)?;
         let compressed = b64::decode(lst.as_bytes()).ok_or(StatusListError::NotBase64)?;
-        let bytes = inflate_capped(&compressed)?;
+        StatusList::decompress(bits, &compressed)
+    }
+
+    /// Reads the CBOR form's `bits` and `lst` (the zlib bytes themselves), inflating at most
+    /// [`MAX_LIST_BYTES`].
+    ///
+    /// # Errors
+    /// Invalid `bits`, or `lst` that is not zlib, or too large.
+    pub fn decompress(bits: u64, compressed: &[u8]) -> Result<StatusList, StatusListError> {
+        let bits = check_bits(bits)?;
+        let bytes = inflate_capped(compressed)?;
         if bytes.is_empty() {
             return Err(StatusListError::InvalidCapacity);
         }
         Ok(StatusList { bits, bytes })
     }
 
-    /// The compressed, base64url `lst` value (zlib at the best compression level).
+    /// The compressed, base64url `lst` value of the JSON form (zlib at the best level).
     pub fn encode(&self) -> String {
+        b64::encode(&self.compress())
+    }
+
+    /// The `lst` value of the CBOR form: the packed bytes, zlib-compressed at the best level.
+    pub fn compress(&self) -> Vec<u8> {
         let mut z = ZlibEncoder::new(Vec::new(), Compression::best());
         // Writing into a Vec cannot fail.
         let _ = z.write_all(&self.bytes);
-        b64::encode(&z.finish().unwrap_or_default())
+        z.finish().unwrap_or_default()
     }
 
     /// Bits per entry: 1, 2, 4 or 8.

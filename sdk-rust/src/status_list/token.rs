@@ -1,9 +1,11 @@
-//! A status list token (`typ` `statuslist+jwt`, draft-ietf-oauth-status-list §5.1), checked
-//! before anything in it is used: signature by a key of the issuer's set, `typ`, `sub` equal
-//! to the URI the list is registered under, and a decodable `status_list`.
+//! A status list token (draft-ietf-oauth-status-list §5: `statuslist+jwt` or the CWT form of
+//! [`super::cwt`]), checked before anything in it is used: signature by a key of the issuer's
+//! set, `typ`, `sub` equal to the URI the list is registered under, and a decodable
+//! `status_list`.
 
 use serde_json::Value;
 
+use super::cwt::open_cwt;
 use super::StatusList;
 use crate::error::ConfigError;
 use crate::json;
@@ -20,6 +22,16 @@ pub(crate) fn clamp_ttl(ttl: u64) -> u64 {
     ttl.clamp(MIN_TTL_SECS, MAX_TTL_SECS)
 }
 
+/// `sub` must be the URI the list was registered (and fetched) under: a list cannot stand in
+/// for another.
+fn check_sub(uri: &str, sub: &str) -> Result<(), &'static str> {
+    if sub == uri {
+        Ok(())
+    } else {
+        Err("\"sub\" is not the URI the list was loaded from")
+    }
+}
+
 /// A verified status list, ready for lookups.
 #[derive(Debug, Clone)]
 pub struct LoadedList {
@@ -32,7 +44,40 @@ pub struct LoadedList {
 }
 
 impl LoadedList {
-    /// Verifies a status list token registered under `uri` against `keys`.
+    /// Verifies a status list token in either form registered under `uri` against `keys`: a
+    /// CWT (binary; its first byte is never ASCII) or a JWT (ASCII text).
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the URI and the first problem found.
+    pub fn from_token(uri: &str, token: &[u8], keys: &KeySet) -> Result<LoadedList, ConfigError> {
+        match token.first() {
+            Some(b) if !b.is_ascii() => LoadedList::from_cwt(uri, token, keys),
+            _ => LoadedList::from_jwt(uri, token, keys),
+        }
+    }
+
+    /// Verifies a status list CWT (`application/statuslist+cwt`) registered under `uri`.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the URI and the first problem found.
+    pub fn from_cwt(uri: &str, cwt: &[u8], keys: &KeySet) -> Result<LoadedList, ConfigError> {
+        let fail =
+            |message: String| ConfigError::new(message).context(format!("status list {uri} (CWT)"));
+        let claims = open_cwt(cwt, keys).map_err(fail)?;
+        check_sub(uri, &claims.sub).map_err(|m| fail(m.into()))?;
+        let list =
+            StatusList::decompress(claims.bits, &claims.lst).map_err(|e| fail(e.to_string()))?;
+        Ok(LoadedList {
+            uri: uri.to_owned(),
+            list,
+            issued_at: claims.iat,
+            expires_at: claims.exp,
+            ttl: claims.ttl,
+            version: claims.version,
+        })
+    }
+
+    /// Verifies a status list JWT (`statuslist+jwt`) registered under `uri` against `keys`.
     ///
     /// # Errors
     /// [`ConfigError`] naming the URI and the first problem found.
@@ -46,12 +91,7 @@ impl LoadedList {
         let claims = json::parse_object(&payload)
             .ok_or_else(|| fail("payload is not a JSON object without duplicate members".into()))?;
         match claims.get("sub") {
-            Some(Value::String(sub)) if sub == uri => {}
-            Some(Value::String(_)) => {
-                return Err(fail(
-                    "\"sub\" is not the URI the list was loaded from".into(),
-                ))
-            }
+            Some(Value::String(sub)) => check_sub(uri, sub).map_err(|m| fail(m.into()))?,
             _ => return Err(fail("\"sub\" must be a string".into())),
         }
         let int = |name: &str| {

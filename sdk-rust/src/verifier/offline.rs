@@ -36,7 +36,8 @@ impl OfflineBuilder {
         }
     }
 
-    /// Adds the status list token (`statuslist+jwt`) published at `uri`.
+    /// Adds the status list token published at `uri`: a `statuslist+jwt` (text) or a
+    /// `statuslist+cwt` (binary).
     pub fn status_list(mut self, uri: impl Into<String>, jwt: impl Into<Vec<u8>>) -> Self {
         self.lists.push((uri.into(), jwt.into()));
         self
@@ -59,7 +60,7 @@ impl OfflineBuilder {
         let keys = KeySet::from_json(&self.jwks)?;
         let mut lists = HashMap::with_capacity(self.lists.len());
         for (uri, jwt) in &self.lists {
-            let list = LoadedList::from_jwt(uri, jwt, &keys)?;
+            let list = LoadedList::from_token(uri, jwt, &keys)?;
             let entry = ListEntry {
                 list: Arc::new(list),
                 confirmed_at: None,

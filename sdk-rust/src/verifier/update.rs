@@ -30,7 +30,7 @@ impl Verifier {
             .keys
             .clone()
             .ok_or_else(|| ConfigError::new("no key set loaded yet"))?;
-        let list = Arc::new(LoadedList::from_jwt(uri, jwt.as_ref(), &keys)?);
+        let list = Arc::new(LoadedList::from_token(uri, jwt.as_ref(), &keys)?);
         self.shared.snapshot.rcu(|current| {
             let held_is_newer = current
                 .lists
