@@ -1,6 +1,7 @@
 //! Load client for `scripts/bench-pollers`: N online verifiers that poll an issuer as the SDK
 //! does when the push channel is off — discovery, JWKS, the list index and every list, each with
-//! `If-None-Match` and `Accept-Encoding: gzip`, every `--interval` seconds less 0–20% jitter,
+//! `If-None-Match` and `Accept-Encoding: gzip` (lists: `Accept` preferring the CWT form, as the
+//! SDK asks), every `--interval` seconds less 0–20% jitter,
 //! each fleet member starting at a random moment of the first interval (verifiers start at
 //! different times). Each request is a new connection (`Connection: close`): after a minute idle
 //! a verifier's kept-alive connection is gone anyway.
@@ -56,6 +57,11 @@ async fn get(addr: &str, path: &str, etag: Option<&str>) -> Result<Answer, Strin
     let mut request = format!(
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept-Encoding: gzip\r\nConnection: close\r\n"
     );
+    if path.starts_with("/v1/status-lists/") {
+        // As the SDK asks: the CWT form, else the JWT.
+        request
+            .push_str("Accept: application/statuslist+cwt, application/statuslist+jwt;q=0.9\r\n");
+    }
     if let Some(tag) = etag {
         request.push_str(&format!("If-None-Match: {tag}\r\n"));
     }
