@@ -5,6 +5,8 @@
 //   npm run bench             1,000 tokens (needs cargo on PATH for the Rust core's row)
 //   npm run bench -- 200000   200,000 distinct tokens: no CPU cache holds them, as in a service
 //                             that sees many callers
+// Then the throughput of worker threads (bench-worker.mjs): 1 and 2 workers, each with its own
+// verifier, splitting the same cold tokens.
 
 import crypto from 'node:crypto'
 import zlib from 'node:zlib'
@@ -13,6 +15,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
 import { createLocalJWKSet, jwtVerify } from 'jose'
 import { createVerifier } from 'fast-jwt'
 import { Verifier } from './index.mjs'
@@ -74,7 +77,30 @@ function rustCore(fx) {
   return JSON.parse(out)
 }
 
+// Verifications per second of `workers` worker threads splitting `tokens` (caches off), best of
+// REPEAT passes; each pass starts once every worker is ready.
+async function workerThroughput(options, tokens, workers) {
+  const share = Math.ceil(tokens.length / workers)
+  const pool = []
+  for (let w = 0; w < workers; w++) {
+    const worker = new Worker(new URL('./bench-worker.mjs', import.meta.url), {
+      workerData: { options, tokens: tokens.slice(w * share, (w + 1) * share) },
+    })
+    await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject) })
+    pool.push(worker)
+  }
+  let best = Infinity
+  for (let r = 0; r < REPEAT; r++) {
+    const start = process.hrtime.bigint()
+    await Promise.all(pool.map((worker) => new Promise((resolve) => { worker.once('message', resolve); worker.postMessage('go') })))
+    best = Math.min(best, Number(process.hrtime.bigint() - start))
+  }
+  await Promise.all(pool.map((worker) => worker.terminate()))
+  return tokens.length / (best / 1e9)
+}
+
 const rows = []
+const threadRows = []
 let ok = true
 for (const alg of ['EdDSA', 'ES256']) {
   const { fx, jwk, publicKey } = fixture(alg)
@@ -96,6 +122,9 @@ for (const alg of ['EdDSA', 'ES256']) {
   const coreCold = core.cold_ns / 1000
   const overhead = gpCold / coreCold - 1
   ok &&= overhead <= 0.15 && gpCold < joseCold && gpCold < fastCold && joseHot / gpHot >= 50 && (alg !== 'EdDSA' || joseCold / gpCold >= 2.5)
+  const one = await workerThroughput({ ...common, cacheSize: 0 }, fx.tokens, 1)
+  const two = await workerThroughput({ ...common, cacheSize: 0 }, fx.tokens, 2)
+  threadRows.push(`| ${alg} | ${Math.round(one).toLocaleString('en')}/s | ${Math.round(two).toLocaleString('en')}/s (${(two / one).toFixed(2)}×) |`)
   rows.push(`| ${alg} | ${coreCold.toFixed(1)} µs | ${gpCold.toFixed(1)} µs (${overhead >= 0 ? '+' : ''}${(overhead * 100).toFixed(1)}%) | ` +
     `${joseCold.toFixed(1)} µs (${(joseCold / gpCold).toFixed(1)}×) | ${fastCold.toFixed(1)} µs (${(fastCold / gpCold).toFixed(1)}×) | ` +
     `${core.hot_ns.toFixed(0)} ns | ${(gpHot * 1000).toFixed(0)} ns (${(joseHot / gpHot).toFixed(0)}× jose) |`)
@@ -104,5 +133,10 @@ console.log(`${N.toLocaleString('en')} distinct tokens`)
 console.log('| alg | Rust core cold | gatepass cold (binding overhead) | jose cold (gatepass ×) | fast-jwt cold (gatepass ×) | Rust core hot | gatepass hot |')
 console.log('|---|---|---|---|---|---|---|')
 console.log(rows.join('\n'))
+console.log('')
+console.log(`worker threads (${os.cpus().length} CPUs), cold tokens, verifications per second:`)
+console.log('| alg | 1 worker | 2 workers |')
+console.log('|---|---|---|')
+console.log(threadRows.join('\n'))
 console.log(ok ? 'targets met' : 'TARGETS MISSED')
 process.exitCode = ok ? 0 : 1
