@@ -47,26 +47,21 @@ pub async fn list(
         return ApiError::not_found(format!("no status list \"{id}\"")).into_response();
     };
     let cache_control = format!("public, max-age={}", state.config.status_list_ttl);
-    if super::conditional::prefers(&headers, CWT, JWT) {
-        Representation {
-            etag: &list.cwt_etag,
-            cache_control: &cache_control,
-            content_type: CWT,
-            // zlib data in CBOR: gzip would only add its header.
-            compressible: false,
-            vary: "accept, accept-encoding",
-        }
-        .serve(&headers, list.cwt.clone())
-    } else {
-        Representation {
-            etag: &list.etag,
-            cache_control: &cache_control,
-            content_type: JWT,
-            compressible: true,
-            vary: "accept, accept-encoding",
-        }
-        .serve(&headers, list.jwt.clone())
+    // zlib data in CBOR: gzip would only add its header.
+    let (etag, content_type, compressible, body) =
+        if super::conditional::prefers(&headers, CWT, JWT) {
+            (&list.cwt_etag, CWT, false, list.cwt.clone())
+        } else {
+            (&list.etag, JWT, true, list.jwt.clone().into())
+        };
+    Representation {
+        etag,
+        cache_control: &cache_control,
+        content_type,
+        compressible,
+        vary: "accept, accept-encoding",
     }
+    .serve(&headers, body)
 }
 
 const JWT: &str = "application/statuslist+jwt";

@@ -17,7 +17,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use gatepass::status_list::{sign_cwt, ListClaims, StatusList};
-use serde_json::json;
 
 use crate::db::models::ListRow;
 use crate::db::queries::lists as q;
@@ -103,16 +102,7 @@ pub fn build(
     // Compressed once (the slow part), then signed in both forms.
     let lst = list.compress();
     let sub = uri(issuer_url, &row.id);
-    let claims = json!({
-        "sub": sub,
-        "iat": now,
-        "exp": now + LIST_LIFETIME_SECS,
-        "ttl": ttl,
-        "version": row.version,
-        "status_list": {"bits": 1, "lst": gatepass::base64url_encode(&lst)},
-    });
-    let jwt = key.sign_jws(gatepass::STATUS_LIST_TYPE, &claims)?;
-    let cwt_claims = ListClaims {
+    let claims = ListClaims {
         sub: &sub,
         iat: now,
         exp: Some(now + LIST_LIFETIME_SECS),
@@ -121,7 +111,8 @@ pub fn build(
         bits: 1,
         lst: &lst,
     };
-    let cwt = sign_cwt(&cwt_claims, key.algorithm(), key.kid(), |m| key.sign(m))?;
+    let jwt = key.sign_jws(gatepass::STATUS_LIST_TYPE, &claims.to_json())?;
+    let cwt = sign_cwt(&claims, key.algorithm(), key.kid(), |m| key.sign(m))?;
     Ok(SignedList {
         id: row.id.clone(),
         version: row.version,

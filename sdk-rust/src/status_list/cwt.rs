@@ -52,6 +52,28 @@ pub struct ListClaims<'a> {
     pub lst: &'a [u8],
 }
 
+impl ListClaims<'_> {
+    /// The claims as the JWT form carries them (draft §5.1): `lst` base64url-encoded, absent
+    /// optional claims left out. Sign with `typ` `statuslist+jwt`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut claims = serde_json::json!({
+            "sub": self.sub,
+            "iat": self.iat,
+            "status_list": {"bits": self.bits, "lst": crate::b64::encode(self.lst)},
+        });
+        for (name, value) in [
+            ("exp", self.exp.map(serde_json::Value::from)),
+            ("ttl", self.ttl.map(serde_json::Value::from)),
+            (VERSION, self.version.map(serde_json::Value::from)),
+        ] {
+            if let Some(value) = value {
+                claims[name] = value;
+            }
+        }
+        claims
+    }
+}
+
 /// Builds the status list CWT for `claims`, signed by `sign` (which signs the bytes it is
 /// given with the key `kid` of algorithm `alg`, returning the raw signature: 64 bytes for
 /// Ed25519, `r || s` for ES256, as in JWS).
@@ -317,6 +339,26 @@ mod tests {
             &[0xa3, 0x01, 0x26, 0x04, 0x42, b'k', b'1', 0x10]
         );
         assert!(header.ends_with(STATUS_LIST_CWT_TYPE.as_bytes()));
+    }
+
+    #[test]
+    fn the_jwt_form_carries_the_same_claims() {
+        let c = claims(b"zz");
+        assert_eq!(
+            c.to_json(),
+            serde_json::json!({"sub": c.sub, "iat": 1_700_000_000, "exp": 1_700_086_400, "ttl": 60,
+                "version": 7, "status_list": {"bits": 1, "lst": "eno"}})
+        );
+        let bare = ListClaims {
+            exp: None,
+            ttl: None,
+            version: None,
+            ..c
+        };
+        let json = bare.to_json();
+        assert!(
+            json.get("exp").is_none() && json.get("ttl").is_none() && json.get("version").is_none()
+        );
     }
 
     #[test]
