@@ -733,6 +733,11 @@ async fn batch_rotate_is_all_or_nothing(backend: Backend) {
             app.get("/v1/me", t["token"].as_str().unwrap()).await.status,
             StatusCode::OK
         );
+        // Each old token links to its own successor, not to another of the batch.
+        let old = t["rotated_from"].as_str().unwrap();
+        let old = app.get(&format!("/v1/tokens/{old}"), &app.admin).await;
+        assert_eq!(old.body["rotated_to"], t["id"]);
+        assert_eq!(old.body["name"], t["name"]);
     }
     assert_eq!(app.get("/v1/me", &a).await.status, StatusCode::UNAUTHORIZED);
 }
