@@ -1,7 +1,8 @@
 // Benchmark: gatepass (Node) vs jose (jwtVerify + createLocalJWKSet) and fast-jwt, full
 // validation, plus the Rust core itself, all in one run over the same tokens, cold (distinct
 // tokens) and hot (one token repeated). Best of 5 passes for every contender (of 2 from 10,000
-// tokens up).
+// tokens up, of 3 for gatepass cold); the core's row is the faster of a run just before and one
+// just after gatepass's.
 //   npm run bench             1,000 tokens (needs cargo on PATH for the Rust core's row)
 //   npm run bench -- 200000   200,000 distinct tokens: no CPU cache holds them, as in a service
 //                             that sees many callers
@@ -113,15 +114,19 @@ for (const alg of ['EdDSA', 'ES256']) {
   const fastVerify = createVerifier({ key: publicKey.export({ type: 'spki', format: 'pem' }), algorithms: [alg], allowedIss: ISS,
     clockTimestamp: NOW * 1000, requiredClaims: ['exp', 'iat', 'sub', 'jti'] })
   for (const t of fx.tokens.slice(0, 10)) cold.verify(t)
-  const core = rustCore(fx)
-  const gpCold = perCallSync((t) => cold.verify(t), fx.tokens, N >= 10000 ? 1 : 3)
+  // The core is timed just before and just after gatepass, and the faster of its two runs
+  // counts: on a shared machine a slow minute must not flatter (or hurt) the ratio.
+  const before = rustCore(fx)
+  const gpCold = perCallSync((t) => cold.verify(t), fx.tokens, N >= 10000 ? 1 : 3, Math.max(REPEAT, 3))
+  const after = rustCore(fx)
+  const core = before.cold_ns <= after.cold_ns ? before : after
   const gpHot = perCallSync((t) => hot.verify(t), Array(1000).fill(fx.tokens[0]), 50)
   const joseCold = await perCall((t) => jwtVerify(t, keySet, joseOpts), bare, 1)
   const joseHot = await perCall((t) => jwtVerify(t, keySet, joseOpts), Array(200).fill(bare[0]), 1)
   const fastCold = perCallSync((t) => fastVerify(t), bare, 1)
   const coreCold = core.cold_ns / 1000
   const overhead = gpCold / coreCold - 1
-  ok &&= overhead <= 0.15 && gpCold < joseCold && gpCold < fastCold && joseHot / gpHot >= 50 && (alg !== 'EdDSA' || joseCold / gpCold >= 2.5)
+  ok &&= overhead <= 0.10 && gpCold < joseCold && gpCold < fastCold && joseHot / gpHot >= 50 && (alg !== 'EdDSA' || joseCold / gpCold >= 2.5)
   const one = await workerThroughput({ ...common, cacheSize: 0 }, fx.tokens, 1)
   const two = await workerThroughput({ ...common, cacheSize: 0 }, fx.tokens, 2)
   threadRows.push(`| ${alg} | ${Math.round(one).toLocaleString('en')}/s | ${Math.round(two).toLocaleString('en')}/s (${(two / one).toFixed(2)}×) |`)

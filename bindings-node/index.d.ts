@@ -1,5 +1,8 @@
-/** Verified claims (a plain object). */
-export interface Claims {
+/**
+ * Verified claims. Read them as properties; `claims` (every raw claim) is parsed on first read.
+ * `JSON.stringify` includes `claims`; object spread (`{...c}`) copies the named fields only.
+ */
+export declare class Claims {
   subject: string
   workspace: string
   scopes: string[]
@@ -12,7 +15,9 @@ export interface Claims {
   audience: string[]
   issuer: string
   /** Every claim of the payload. */
-  claims: Record<string, unknown>
+  readonly claims: Record<string, unknown>
+  toJSON(): Record<string, unknown>
+  private constructor()
 }
 
 export type ErrorCode =

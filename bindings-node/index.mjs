@@ -1,5 +1,5 @@
 // ESM entry: the same objects as the CommonJS entry.
 import cjs from './index.js'
 
-export const { Verifier, TokenError, ConfigError, ERROR_CODES } = cjs
+export const { Verifier, Claims, TokenError, ConfigError, ERROR_CODES } = cjs
 export default cjs

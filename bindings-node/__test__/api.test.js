@@ -55,3 +55,39 @@ test('options left out keep the core defaults; bad durations are ConfigErrors fr
       (e) => e instanceof CE && e.code === 'invalid_config' && /leeway must be a non-negative number of seconds/.test(e.message))
   }
 })
+
+// The claims cross N-API packed in one string (src/lib.rs `packed`); a claim that holds one of
+// its separators goes as an array instead. Both must give the same Claims.
+test('claims arrive whole, separator characters in claims included', () => {
+  const crypto = require('node:crypto')
+  const zlib = require('node:zlib')
+  const b64 = (buf) => Buffer.from(buf).toString('base64url')
+  const { publicKey, privateKey } = crypto.generateKeyPairSync('ed25519')
+  const sign = (typ, claims) => {
+    const input = `${b64(JSON.stringify({ alg: 'EdDSA', typ, kid: 'k' }))}.${b64(JSON.stringify(claims))}`
+    return `${input}.${b64(crypto.sign(null, Buffer.from(input), privateKey))}`
+  }
+  const iss = 'https://issuer.example'
+  const now = 1767225600
+  const uri = `${iss}/v1/status-lists/1`
+  const list = sign('statuslist+jwt', { sub: uri, iat: now, status_list: { bits: 1, lst: b64(zlib.deflateSync(Buffer.alloc(16))) } })
+  const jwks = JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'k', alg: 'EdDSA', use: 'sig' }] })
+  const v = gatepass.Verifier.offline({ issuer: iss, jwks, statusLists: { [uri]: list }, now, audience: 'z' })
+  const cases = [
+    { sub: 'user_1', aud: 'z', exp: now + 60 },
+    { sub: 'a\u0001b', aud: ['x\u0002y', 'z'] },
+    { sub: 'user_2', aud: ['x\u0002y', 'z'], exp: now + 60 },
+    { sub: 'ünï\u00e9', aud: ['z', 'w'], scope: '' },
+  ]
+  for (const c of cases) {
+    const payload = { iss, ws: 'acme', scope: 'user:read user:write', iat: now - 1, jti: 'tok_1', status: { status_list: { idx: 3, uri } }, ...c }
+    const claims = v.verify('gp_' + sign('gatepass+jwt', payload))
+    assert.ok(claims instanceof gatepass.Claims)
+    assert.deepEqual(
+      [claims.subject, claims.workspace, claims.scopes, claims.tokenId, claims.issuedAt, claims.expiresAt, claims.audience, claims.issuer],
+      [c.sub, 'acme', payload.scope === '' ? [] : ['user:read', 'user:write'], 'tok_1', now - 1, c.exp ?? null, [].concat(c.aud), iss],
+      JSON.stringify(c))
+    assert.deepEqual(claims.claims, payload)
+    assert.deepEqual(JSON.parse(JSON.stringify(claims)).claims, payload, 'JSON.stringify includes the raw claims')
+  }
+})
