@@ -24,6 +24,8 @@ use serde_json::json;
 const ISS: &str = "https://issuer.example";
 const NOW: i64 = 1_767_225_600;
 const N: usize = 1000;
+/// Calls per thread per iteration of the threaded hot benchmark (enough that spawning is noise).
+const HOT_CALLS_PER_THREAD: usize = 20_000;
 
 struct Fixture {
     jwks: String,
@@ -147,6 +149,23 @@ fn bench_algorithm(c: &mut Criterion, name: &str, key: &Key) {
             }
         })
     });
+    // One verifier shared by two threads, each verifying half the tokens: the wall time per
+    // token should halve on two cores (a `Verifier` is `Sync` and takes no lock to verify).
+    let (left, right) = fx.tokens.split_at(N / 2);
+    group.bench_function("gatepass_cold_2_threads", |b| {
+        b.iter(|| {
+            std::thread::scope(|s| {
+                for half in [left, right] {
+                    let cold = &cold;
+                    s.spawn(move || {
+                        for (token, _, _) in half {
+                            black_box(cold.verify(black_box(token))).unwrap();
+                        }
+                    });
+                }
+            })
+        })
+    });
     group.bench_function("jsonwebtoken", |b| {
         b.iter(|| {
             for (token, _, _) in &fx.tokens {
@@ -169,6 +188,34 @@ fn bench_algorithm(c: &mut Criterion, name: &str, key: &Key) {
     group.bench_function("gatepass_hot", |b| {
         b.iter(|| black_box(hot.verify(black_box(&token))).unwrap())
     });
+    group.finish();
+    // Cached tokens from two threads at once, through the one shared cache: each thread its own
+    // token (callers with their own tokens), then both the same token (one busy caller), where
+    // the threads share the cache entry and its claims' reference count.
+    let mut group = c.benchmark_group(format!("{name}_hot_threads"));
+    group.throughput(Throughput::Elements(HOT_CALLS_PER_THREAD as u64));
+    let other = fx.tokens[1].0.clone();
+    hot.verify(&other).unwrap();
+    for (label, tokens) in [
+        ("1_threads", vec![&token]),
+        ("2_threads", vec![&token, &other]),
+        ("2_threads_same_token", vec![&token, &token]),
+    ] {
+        group.bench_function(format!("gatepass_hot_{label}"), |b| {
+            b.iter(|| {
+                std::thread::scope(|s| {
+                    for token in &tokens {
+                        let (hot, token) = (&hot, *token);
+                        s.spawn(move || {
+                            for _ in 0..HOT_CALLS_PER_THREAD {
+                                black_box(hot.verify(black_box(token))).unwrap();
+                            }
+                        });
+                    }
+                })
+            })
+        });
+    }
     group.finish();
 }
 
