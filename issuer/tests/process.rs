@@ -1524,8 +1524,8 @@ fn id_list(ids: &[String]) -> String {
 /// status index is used twice; no token has two successors; every revoked token's bit is set in
 /// the lists the restarted issuer serves, and every live one verifies (checked with the SDK);
 /// every revocation and creation has its audit event. `GATEPASS_CRASH_KILLS` (default 4) and
-/// `GATEPASS_CRASH_TOKENS` (default 200) size it; `scripts/crash-loop` runs 50 kills over 1,000
-/// tokens per backend.
+/// `GATEPASS_CRASH_TOKENS` (default 200) size it, `GATEPASS_CRASH_SEED` replays a run;
+/// `scripts/crash-loop` runs 50 kills over 1,000 tokens per backend.
 fn crash_consistency(backend: Backend) {
     let kills: usize = std::env::var("GATEPASS_CRASH_KILLS")
         .ok()
@@ -1535,10 +1535,16 @@ fn crash_consistency(backend: Backend) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(200);
-    let mut seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64
+    // GATEPASS_CRASH_SEED replays the run a failure printed.
+    let mut seed = std::env::var("GATEPASS_CRASH_SEED")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        })
         | 1;
     eprintln!("crash consistency on {backend:?}: {kills} kills over {tokens} tokens, seed {seed}");
     let mut random = move |below: u64| {
@@ -1590,7 +1596,11 @@ fn crash_consistency(backend: Backend) {
     let (mut cut, mut answered) = (0, 0);
     for kill in 0..kills {
         let pool = live(&secrets);
-        let operation = random(3);
+        // With every token revoked (a batch revoke takes up to 1,000), only minting is left.
+        let operation = match random(3) {
+            _ if pool.is_empty() => 2,
+            op => op,
+        };
         let delay = Duration::from_millis(random(60));
         let (tx, rx) = std::sync::mpsc::channel();
         let (u, a) = (url.clone(), admin.clone());
