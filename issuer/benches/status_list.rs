@@ -12,9 +12,11 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::io::Write;
 
-use gatepass::status_list::{sign_cwt, ListClaims, StatusList};
+use gatepass::status_list::StatusList;
 use gatepass_issuer::config::Algorithm;
+use gatepass_issuer::db::models::ListRow;
 use gatepass_issuer::keys::SigningKey;
+use gatepass_issuer::status::{self, SignedList};
 
 const CAPACITY: u64 = 1 << 20;
 
@@ -40,21 +42,19 @@ fn list_of(capacity: u64, revoked: &[u64]) -> StatusList {
     list
 }
 
-/// The list's two signed forms, as `status::build` makes them: compressed once, signed twice.
-fn build(key: &SigningKey, list: &StatusList) -> (String, Vec<u8>) {
-    let lst = list.compress();
-    let claims = ListClaims {
-        sub: "https://issuer.example/v1/status-lists/1",
-        iat: 1_700_000_000,
-        exp: Some(1_700_086_400),
-        ttl: Some(60),
-        version: Some(7),
-        bits: 1,
-        lst: &lst,
+/// The list's two signed forms, made by `status::sign` (what `status::build` does after its
+/// query): compressed once, signed twice.
+fn build(key: &SigningKey, list: &StatusList) -> SignedList {
+    let row = ListRow {
+        id: "1".into(),
+        seq: 1,
+        capacity: list.capacity() as i64,
+        used: 0,
+        version: 7,
+        created_at: 1_700_000_000,
+        perm_key: None,
     };
-    let jwt = key.sign_jws("statuslist+jwt", &claims.to_json()).unwrap();
-    let cwt = sign_cwt(&claims, key.algorithm(), key.kid(), |m| key.sign(m)).unwrap();
-    (jwt, cwt)
+    status::sign(list, &row, key, "https://issuer.example", 60, 1_700_000_000).unwrap()
 }
 
 fn gzip9(bytes: &[u8]) -> usize {
@@ -70,7 +70,7 @@ fn size_table(key: &SigningKey) {
     for capacity in [1u64 << 20, 10 << 20] {
         for (per_million, label) in [(100, "0.01%"), (10_000, "1%"), (100_000, "10%")] {
             let list = list_of(capacity, &revoked_indexes(capacity, per_million));
-            let (jwt, cwt) = build(key, &list);
+            let SignedList { jwt, cwt, .. } = build(key, &list);
             // The limit: the bits compressed by zlib at level 9, i.e. the list's own `lst`.
             let limit = list.compress().len();
             eprintln!(
