@@ -193,7 +193,7 @@ fn bench_algorithm(c: &mut Criterion, name: &str, key: &Key) {
     // token (callers with their own tokens), then both the same token (one busy caller), where
     // the threads share the cache entry and its claims' reference count.
     let mut group = c.benchmark_group(format!("{name}_hot_threads"));
-    // Per thread: scripts/bench-core counts two threads' calls from the iteration times.
+    // Per thread: scripts/bench-core doubles it for the two-thread rows.
     group.throughput(Throughput::Elements(HOT_CALLS_PER_THREAD as u64));
     let other = fx.tokens[1].0.clone();
     hot.verify(&other).unwrap();
