@@ -1,6 +1,7 @@
 //! Building one status list of 1,048,576 entries with 1% revoked: the bit array, zlib, and both
-//! signed forms (JWT and CWT), i.e. the work a revocation triggers (`status::build` minus its
-//! query). First it prints the bytes on the wire of each form at 1M and 10M entries and 0.01%,
+//! signed forms (JWT and CWT), as at start-up or after a key change; and the same list after one
+//! more revocation, when only the changed chunk is compressed again (the work a revocation
+//! triggers: `status::build` minus its query). First it prints the bytes on the wire of each form at 1M and 10M entries and 0.01%,
 //! 1% and 10% revoked, beside the zlib-9 size of the bits (the draft's compression limit).
 //! Run: `cargo bench -p gatepass-issuer --bench status_list`.
 
@@ -16,7 +17,7 @@ use gatepass::status_list::StatusList;
 use gatepass_issuer::config::Algorithm;
 use gatepass_issuer::db::models::ListRow;
 use gatepass_issuer::keys::SigningKey;
-use gatepass_issuer::status::{self, SignedList};
+use gatepass_issuer::status::{self, ChunkedZlib, SignedList};
 
 const CAPACITY: u64 = 1 << 20;
 
@@ -45,16 +46,28 @@ fn list_of(capacity: u64, revoked: &[u64]) -> StatusList {
 /// The list's two signed forms, made by `status::sign` (what `status::build` does after its
 /// query): compressed once, signed twice.
 fn build(key: &SigningKey, list: &StatusList) -> SignedList {
+    sign(key, ChunkedZlib::new(list.as_bytes()).unwrap())
+}
+
+fn sign(key: &SigningKey, chunks: ChunkedZlib) -> SignedList {
     let row = ListRow {
         id: "1".into(),
         seq: 1,
-        capacity: list.capacity() as i64,
+        capacity: chunks.bits().len() as i64 * 8,
         used: 0,
         version: 7,
         created_at: 1_700_000_000,
         perm_key: None,
     };
-    status::sign(list, &row, key, "https://issuer.example", 60, 1_700_000_000).unwrap()
+    status::sign(
+        chunks,
+        &row,
+        key,
+        "https://issuer.example",
+        60,
+        1_700_000_000,
+    )
+    .unwrap()
 }
 
 fn gzip9(bytes: &[u8]) -> usize {
@@ -71,7 +84,7 @@ fn size_table(key: &SigningKey) {
         for (per_million, label) in [(100, "0.01%"), (10_000, "1%"), (100_000, "10%")] {
             let list = list_of(capacity, &revoked_indexes(capacity, per_million));
             let SignedList { jwt, cwt, .. } = build(key, &list);
-            // The limit: the bits compressed by zlib at level 9, i.e. the list's own `lst`.
+            // The limit: the bits compressed by zlib at level 9 in one stream.
             let limit = list.compress().len();
             eprintln!(
                 "| {capacity} | {label} | {limit} | {} | {} | {} | {:.3}× |",
@@ -90,6 +103,25 @@ fn bench(c: &mut Criterion) {
     let revoked = revoked_indexes(CAPACITY, 10_000);
     c.bench_function("status_list_build_1m_1pct", |b| {
         b.iter(|| black_box(build(&key, &list_of(CAPACITY, black_box(&revoked)))))
+    });
+    // One more revocation in that list: the held chunks, updated where the bits differ.
+    let held = build(&key, &list_of(CAPACITY, &revoked)).chunks;
+    let mut next = revoked_indexes(CAPACITY, 20_000)
+        .into_iter()
+        .skip(revoked.len());
+    c.bench_function("status_list_revoke_one_1m_1pct", |b| {
+        b.iter_batched(
+            || {
+                let mut bits = list_of(CAPACITY, &revoked);
+                bits.set(next.next().unwrap_or(0), 1).unwrap();
+                (held.clone(), bits)
+            },
+            |(mut chunks, bits)| {
+                chunks.update(bits.as_bytes()).unwrap();
+                black_box(sign(&key, chunks))
+            },
+            criterion::BatchSize::LargeInput,
+        )
     });
 }
 

@@ -92,9 +92,12 @@ pub fn sync_lists(state: &AppState, conn: &mut db::DbConn, all: bool) -> Result<
     let key = state.keys.load().signing(now);
     for row in rows.iter().filter(|r| stale.contains(&r.id)) {
         let started = std::time::Instant::now();
+        // After a key change every list is signed again; its bits need not be compressed again.
+        let held = state.lists.get(&row.id);
         let signed = status::build(
             conn,
             row,
+            held.as_deref(),
             &key,
             &state.config.issuer_url,
             state.config.status_list_ttl,

@@ -265,9 +265,12 @@ mod tests {
             x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
             list.set((x >> 11) % capacity, 1).unwrap();
         }
-        // The list's own `lst` bytes: its bits compressed by zlib at level 9.
-        let compressed_bits = list.compress();
-        let limit = compressed_bits.len();
+        // The limit: the bits compressed by zlib at level 9 in one stream. The list's own `lst`
+        // is compressed in chunks, as the issuer serves it.
+        let limit = list.compress().len();
+        let compressed_bits = crate::status::ChunkedZlib::new(list.as_bytes())
+            .unwrap()
+            .zlib();
         let claims = gatepass::status_list::ListClaims {
             sub: "https://issuer.example/v1/status-lists/1",
             iat: 1_700_000_000,
