@@ -16,7 +16,7 @@ pub struct StatusRef {
     pub idx: u64,
 }
 
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 struct ClaimsData {
     issuer: String,
     subject: String,
@@ -41,6 +41,12 @@ struct ClaimsData {
 pub struct Claims(Arc<ClaimsData>);
 
 impl Claims {
+    /// A copy that shares nothing with `self` (not even the reference count), for a thread to
+    /// hand out without touching memory other threads touch.
+    pub(crate) fn unshared(&self) -> Claims {
+        Claims(Arc::new(ClaimsData::clone(&self.0)))
+    }
+
     /// `iss`: the issuer's URL.
     pub fn issuer(&self) -> &str {
         &self.0.issuer

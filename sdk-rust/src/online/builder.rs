@@ -1,6 +1,5 @@
 //! [`OnlineBuilder`]: options of an online verifier, and starting its background threads.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,7 +11,7 @@ use super::usage::UsageBuffer;
 use crate::cache::TokenCache;
 use crate::error::ConfigError;
 use crate::verifier::options::{option_setters, Options, Policy, DEFAULT_PREFIX};
-use crate::verifier::state::{Shared, Snapshot};
+use crate::verifier::state::{ListMap, Shared, Snapshot};
 use crate::verifier::Verifier;
 
 /// Default upper bound on the refresh interval: 5 minutes (a list's shorter `ttl` wins).
@@ -153,7 +152,7 @@ impl OnlineBuilder {
         let snapshot = Snapshot {
             keys: None,
             key_generation: 0,
-            lists: HashMap::new(),
+            lists: ListMap::default(),
             prefix: DEFAULT_PREFIX.to_owned(),
         };
         let policy = Policy::new(issuer.clone(), &self.options, Some(self.max_staleness));

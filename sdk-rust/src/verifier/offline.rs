@@ -1,10 +1,9 @@
 //! Building a verifier from bytes, with no network: for air-gapped services and tests.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::options::{option_setters, Options, Policy, DEFAULT_PREFIX};
-use super::state::{ListEntry, Shared, Snapshot};
+use super::state::{ListEntry, ListMap, Shared, Snapshot};
 use super::Verifier;
 use crate::cache::TokenCache;
 use crate::error::ConfigError;
@@ -58,7 +57,7 @@ impl OfflineBuilder {
     /// [`ConfigError`] for an invalid JWKS, an invalid status list, or a URI given twice.
     pub fn build(self) -> Result<Verifier, ConfigError> {
         let keys = KeySet::from_json(&self.jwks)?;
-        let mut lists = HashMap::with_capacity(self.lists.len());
+        let mut lists = ListMap::with_capacity_and_hasher(self.lists.len(), Default::default());
         for (uri, jwt) in &self.lists {
             let list = LoadedList::from_token(uri, jwt, &keys)?;
             let entry = ListEntry {
