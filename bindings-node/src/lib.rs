@@ -40,27 +40,62 @@ const AUD_SEP: &str = "\u{2}";
 /// a cached token, where nothing else counts). `None` when a claim holds a separator character
 /// (JSON text cannot, a decoded claim can): the caller then sends [`FlatClaims`].
 fn packed(c: &gatepass::Claims) -> Option<String> {
-    let scopes = c.scopes().join(" ");
-    let audience = c.audience().join(AUD_SEP);
-    let issued_at = c.issued_at().to_string();
-    let expires_at = c.expires_at().map(|e| e.to_string()).unwrap_or_default();
-    let fields = [
-        c.subject(),
-        c.workspace(),
-        &scopes,
-        c.token_id(),
-        &issued_at,
-        &expires_at,
-        &audience,
-        c.issuer(),
-        c.raw_json(),
-    ];
-    let holds_separator = fields.iter().any(|f| f.contains(FIELD_SEP))
-        || c.audience().iter().any(|a| a.contains(AUD_SEP));
-    if holds_separator {
+    use std::fmt::Write;
+    let json = c.raw_json();
+    // One buffer, written once: the claims take about as much again as the JSON text.
+    let mut out = String::with_capacity(2 * json.len() + 64);
+    let clean = |s: &str| !s.contains(FIELD_SEP);
+    for (k, field) in [c.subject(), c.workspace()].into_iter().enumerate() {
+        if !clean(field) {
+            return None;
+        }
+        if k > 0 {
+            out.push_str(FIELD_SEP);
+        }
+        out.push_str(field);
+    }
+    out.push_str(FIELD_SEP);
+    for (k, scope) in c.scopes().iter().enumerate() {
+        if !clean(scope) {
+            return None;
+        }
+        if k > 0 {
+            out.push(' ');
+        }
+        out.push_str(scope);
+    }
+    if !clean(c.token_id()) {
         return None;
     }
-    Some(fields.join(FIELD_SEP))
+    // Writing into a String cannot fail.
+    let _ = write!(
+        out,
+        "{FIELD_SEP}{}{FIELD_SEP}{}{FIELD_SEP}",
+        c.token_id(),
+        c.issued_at()
+    );
+    if let Some(expires_at) = c.expires_at() {
+        let _ = write!(out, "{expires_at}");
+    }
+    out.push_str(FIELD_SEP);
+    for (k, aud) in c.audience().iter().enumerate() {
+        if !clean(aud) || aud.contains(AUD_SEP) {
+            return None;
+        }
+        if k > 0 {
+            out.push_str(AUD_SEP);
+        }
+        out.push_str(aud);
+    }
+    if !clean(c.issuer()) {
+        return None;
+    }
+    out.push_str(FIELD_SEP);
+    out.push_str(c.issuer());
+    out.push_str(FIELD_SEP);
+    // JSON text holds no raw control character (the parser refused any), so no separator.
+    out.push_str(json);
+    Some(out)
 }
 
 fn to_flat(c: &gatepass::Claims) -> FlatClaims {

@@ -110,7 +110,7 @@ impl Verifier {
                 observer.missing_key();
             }
         }
-        let claims = claims::parse(&verified?)?;
+        let claims = claims::from_payload(verified?)?;
         checks::issuer_and_audience(&self.shared.policy, &claims)?;
         Ok(claims)
     }
