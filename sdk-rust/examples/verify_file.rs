@@ -2,10 +2,11 @@
 //! itself in the same run (`bindings-python/bench.py`, `bindings-node/bench.mjs`).
 //!
 //! ```text
-//! cargo run --release -p gatepass --example verify_file -- fixture.json
+//! cargo run --release -p gatepass --example verify_file -- fixture.json [passes]
 //! ```
 //! The fixture: `{"issuer", "jwks", "status_lists": {uri: jwt}, "now", "tokens": [...]}`.
-//! Prints `{"cold_ns": per-token mean over the distinct tokens with the cache off,
+//! Prints `{"cold_ns": per-token mean over the distinct tokens with the cache off (the best of
+//! `passes` passes, default 5, after one pass that warms up),
 //! "hot_ns": per-call mean of the first token repeated through the cache,
 //! "cold_ns_2_threads": per-token wall time when two threads share one verifier, each verifying
 //! half the tokens}` (a `Verifier` is `Sync`: its throughput should double on two cores).
@@ -33,9 +34,13 @@ fn build(fixture: &Value, cache_size: usize) -> Verifier {
 }
 
 fn main() {
-    let path = std::env::args()
-        .nth(1)
-        .expect("usage: verify_file <fixture.json>");
+    let usage = "usage: verify_file <fixture.json> [passes]";
+    let path = std::env::args().nth(1).expect(usage);
+    // A harness that alternates the core with its own runs asks for one pass each time, so both
+    // sides get as many samples of the machine's noise.
+    let passes: usize = std::env::args()
+        .nth(2)
+        .map_or(5, |p| p.parse().expect(usage));
     let fixture: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     let tokens: Vec<&str> = fixture["tokens"]
         .as_array()
@@ -47,8 +52,8 @@ fn main() {
     for t in &tokens {
         cold.verify(t).unwrap();
     }
-    // Best of 5 passes over the distinct tokens, as the Python and Node harnesses do.
-    let cold_ns = (0..5)
+    // Best of the passes over the distinct tokens.
+    let cold_ns = (0..passes)
         .map(|_| {
             let start = Instant::now();
             for t in &tokens {
@@ -59,7 +64,7 @@ fn main() {
         .fold(f64::INFINITY, f64::min);
     // Two threads on the one verifier, each over half the tokens: wall time per token.
     let (left, right) = tokens.split_at(tokens.len() / 2);
-    let cold_ns_2_threads = (0..5)
+    let cold_ns_2_threads = (0..passes)
         .map(|_| {
             let start = Instant::now();
             std::thread::scope(|s| {

@@ -78,7 +78,8 @@ impl ChunkedZlib {
     /// many were.
     ///
     /// # Errors
-    /// The deflater failed; `self` is then left as it was.
+    /// The deflater failed. `self` still holds matching bits and chunks: those updated before
+    /// the failure, and the rest as they were.
     pub fn update(&mut self, bits: &[u8]) -> Result<usize, CompressError> {
         if bits.len() != self.bits.len() || chunk_bytes_for(bits) != self.chunk_bytes {
             *self = Self::new(bits)?;
