@@ -41,61 +41,43 @@ const AUD_SEP: &str = "\u{2}";
 /// (JSON text cannot, a decoded claim can): the caller then sends [`FlatClaims`].
 fn packed(c: &gatepass::Claims) -> Option<String> {
     use std::fmt::Write;
+    // A decoded claim may hold a separator; the JSON text cannot (the parser refuses raw control
+    // characters).
+    let holds_separator = [c.subject(), c.workspace(), c.token_id(), c.issuer()]
+        .into_iter()
+        .chain(c.scopes().iter().map(String::as_str))
+        .any(|s| s.contains(FIELD_SEP))
+        || c.audience()
+            .iter()
+            .any(|a| a.contains(FIELD_SEP) || a.contains(AUD_SEP));
+    if holds_separator {
+        return None;
+    }
     let json = c.raw_json();
     // One buffer, written once: the claims take about as much again as the JSON text.
     let mut out = String::with_capacity(2 * json.len() + 64);
-    let clean = |s: &str| !s.contains(FIELD_SEP);
-    for (k, field) in [c.subject(), c.workspace()].into_iter().enumerate() {
-        if !clean(field) {
-            return None;
-        }
-        if k > 0 {
-            out.push_str(FIELD_SEP);
-        }
-        out.push_str(field);
-    }
-    out.push_str(FIELD_SEP);
-    for (k, scope) in c.scopes().iter().enumerate() {
-        if !clean(scope) {
-            return None;
-        }
-        if k > 0 {
-            out.push(' ');
-        }
-        out.push_str(scope);
-    }
-    if !clean(c.token_id()) {
-        return None;
-    }
+    let sep = FIELD_SEP;
     // Writing into a String cannot fail.
-    let _ = write!(
-        out,
-        "{FIELD_SEP}{}{FIELD_SEP}{}{FIELD_SEP}",
-        c.token_id(),
-        c.issued_at()
-    );
+    let _ = write!(out, "{}{sep}{}{sep}", c.subject(), c.workspace());
+    join_into(&mut out, c.scopes(), " ");
+    let _ = write!(out, "{sep}{}{sep}{}{sep}", c.token_id(), c.issued_at());
     if let Some(expires_at) = c.expires_at() {
         let _ = write!(out, "{expires_at}");
     }
-    out.push_str(FIELD_SEP);
-    for (k, aud) in c.audience().iter().enumerate() {
-        if !clean(aud) || aud.contains(AUD_SEP) {
-            return None;
-        }
-        if k > 0 {
-            out.push_str(AUD_SEP);
-        }
-        out.push_str(aud);
-    }
-    if !clean(c.issuer()) {
-        return None;
-    }
-    out.push_str(FIELD_SEP);
-    out.push_str(c.issuer());
-    out.push_str(FIELD_SEP);
-    // JSON text holds no raw control character (the parser refused any), so no separator.
-    out.push_str(json);
+    out.push_str(sep);
+    join_into(&mut out, c.audience(), AUD_SEP);
+    let _ = write!(out, "{sep}{}{sep}{json}", c.issuer());
     Some(out)
+}
+
+/// Appends `items` separated by `sep` (`join` without its own allocation).
+fn join_into(out: &mut String, items: &[String], sep: &str) {
+    for (k, item) in items.iter().enumerate() {
+        if k > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(item);
+    }
 }
 
 fn to_flat(c: &gatepass::Claims) -> FlatClaims {
