@@ -39,9 +39,10 @@ impl FromRequestParts<AppState> for Auth {
             // or the CLI, made the list a moment ago): load the lists from the store, once.
             Err(e) if e.kind() == gatepass::ErrorCode::StatusUnavailable => {
                 let s = state.clone();
-                let synced =
-                    crate::db::run(&state.pool, move |c| crate::sync::sync_lists(&s, c, false))
-                        .await;
+                let synced = crate::db::run(&state.pool, move |c| {
+                    crate::sync::sync_lists(&s, c, crate::sync::Lists::Moved)
+                })
+                .await;
                 if let Err(e) = synced {
                     tracing::warn!(error = %e, "loading status lists for a token failed");
                 }

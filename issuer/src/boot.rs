@@ -156,7 +156,7 @@ pub fn open_state(
         config,
     }));
     sync::sync_keys(&state, &mut conn)?;
-    sync::sync_lists(&state, &mut conn, true)?;
+    sync::sync_lists(&state, &mut conn, sync::Lists::All)?;
     Ok((state, kek_file_created))
 }
 

@@ -69,12 +69,28 @@ pub fn sync_keys(state: &AppState, conn: &mut db::DbConn) -> Result<bool, SyncEr
     Ok(true)
 }
 
-/// Rebuilds the lists whose version moved (or all, after a key change) and feeds them to the
-/// issuer's verifier.
+/// Which lists [`sync_lists`] reads and rebuilds.
+#[derive(Debug, Clone, Copy)]
+pub enum Lists<'a> {
+    /// Every list, signed again whatever its version (at start-up, after the keys changed).
+    All,
+    /// Every list whose version moved since this replica built it, or whose signature is half
+    /// way to its end (the background poll, which follows other replicas).
+    Moved,
+    /// Only these lists, if their version moved: the lists a transaction of this replica just
+    /// changed or created. A revocation reads its own lists' rows, never every list's.
+    Named(&'a [String]),
+}
+
+/// Rebuilds the lists `which` selects and feeds them to the issuer's verifier.
 ///
 /// # Errors
 /// Storage or signing failed.
-pub fn sync_lists(state: &AppState, conn: &mut db::DbConn, all: bool) -> Result<(), SyncError> {
+pub fn sync_lists(
+    state: &AppState,
+    conn: &mut db::DbConn,
+    which: Lists<'_>,
+) -> Result<(), SyncError> {
     // One rebuild at a time per replica; together with `ListCache::put` refusing older data,
     // a slow rebuild can never replace a newer one.
     let _one_at_a_time = state
@@ -82,12 +98,15 @@ pub fn sync_lists(state: &AppState, conn: &mut db::DbConn, all: bool) -> Result<
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let now = now();
-    let rows = list_q::all(conn)?;
+    let rows = match which {
+        Lists::All | Lists::Moved => list_q::all(conn)?,
+        Lists::Named([]) => return Ok(()),
+        Lists::Named(ids) => list_q::get_many(conn, ids)?,
+    };
     let versions: Vec<(String, i64)> = rows.iter().map(|r| (r.id.clone(), r.version)).collect();
-    let stale = if all {
-        versions.iter().map(|(id, _)| id.clone()).collect()
-    } else {
-        state.lists.stale(&versions, now)
+    let stale = match which {
+        Lists::All => versions.iter().map(|(id, _)| id.clone()).collect(),
+        Lists::Moved | Lists::Named(_) => state.lists.stale(&versions, now),
     };
     let key = state.keys.load().signing(now);
     for row in rows.iter().filter(|r| stale.contains(&r.id)) {
@@ -192,14 +211,18 @@ pub fn tick(state: &AppState) -> Result<(), SyncError> {
     };
     note(rotate_by_age(state, &mut conn).map(|_| ()));
     let keys_changed = sync_keys(state, &mut conn);
-    let all = matches!(keys_changed, Ok(true));
+    let which = if matches!(keys_changed, Ok(true)) {
+        Lists::All
+    } else {
+        Lists::Moved
+    };
     note(keys_changed.map(|_| ()));
     note(
         crate::tokens::service::apply_due_revocations(state, &mut conn)
             .map(|_| ())
             .map_err(|e| SyncError::DueRevocations(Box::new(e))),
     );
-    note(sync_lists(state, &mut conn, all));
+    note(sync_lists(state, &mut conn, which));
     note(flush_last_used(state, &mut conn).map_err(SyncError::from));
     note(
         crate::db::queries::events::prune(&mut conn, crate::stream::KEEP_IN_DB)

@@ -1065,6 +1065,71 @@ async fn the_next_list_is_published_before_the_current_one_fills(backend: Backen
     assert_eq!(app.get("/v1/me", &second).await.status, StatusCode::OK);
 }
 
+/// A revocation rebuilds the lists it changed, reading only their rows (at 100 lists of a
+/// million tokens, reading every list per revocation was most of its cost). A list another
+/// replica changed is followed by the background sync.
+async fn a_revocation_rebuilds_only_its_own_lists(backend: Backend) {
+    let app = TestApp::new(backend);
+    let (_, in_first) = app
+        .create(json!({"name": "in list 1", "scopes": ["user:read"]}))
+        .await;
+    app.sql("UPDATE status_lists SET used = capacity WHERE id = '1'");
+    app.forget_reserved_slots();
+    let (second, in_second) = app
+        .create(json!({"name": "in list 2", "scopes": ["user:read"]}))
+        .await;
+    let list = |t: &str| claims_of(t)["status"]["status_list"]["uri"].clone();
+    assert_eq!(list(&second), "http://issuer.test/v1/status-lists/2");
+    let served = |id: &str| app.state.lists.get(id).expect("served").version;
+    let stored = |id: &str| {
+        app.number(&format!(
+            "SELECT version AS n FROM status_lists WHERE id = '{id}'"
+        ))
+    };
+    // Another replica's change to list 1, not yet seen here.
+    app.sql("UPDATE status_lists SET version = version + 1 WHERE id = '1'");
+    let list_one_before = served("1");
+    assert_eq!(stored("1"), list_one_before + 1);
+
+    let r = app
+        .post(
+            &format!("/v1/tokens/{in_second}/revoke"),
+            &app.admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(served("2"), stored("2"), "its own list is served at once");
+    assert_eq!(
+        app.get("/v1/me", &second).await.body["code"],
+        "revoked",
+        "and the issuer's own verifier has it"
+    );
+    assert_eq!(served("1"), list_one_before, "list 1 was not read");
+
+    gatepass_issuer::sync::tick(&app.state).unwrap();
+    assert_eq!(
+        served("1"),
+        stored("1"),
+        "the background sync follows list 1"
+    );
+    // A revocation in list 1 rebuilds list 1 alone, too.
+    let list_two = app.state.lists.get("2").unwrap();
+    let r = app
+        .post(
+            &format!("/v1/tokens/{in_first}/revoke"),
+            &app.admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(served("1"), stored("1"));
+    assert!(
+        std::sync::Arc::ptr_eq(&app.state.lists.get("2").unwrap(), &list_two),
+        "list 2 was not rebuilt"
+    );
+}
+
 async fn signing_keys_rotate_by_age(backend: Backend) {
     let app = TestApp::with(backend, |c| c.key_rotation_days = 30.0);
     let (old_token, _) = app
@@ -1164,6 +1229,7 @@ async fn refusals_are_the_sdk_helpers_answer(backend: Backend) {
 
 on_both_backends!(
     the_next_list_is_published_before_the_current_one_fills,
+    a_revocation_rebuilds_only_its_own_lists,
     signing_keys_rotate_by_age,
     openapi_and_metrics,
     discovery_jwks_and_status_lists,

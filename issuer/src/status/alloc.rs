@@ -157,6 +157,16 @@ impl ListChanges {
             .push(idx);
     }
 
+    /// The lists in which this transaction revokes, in ascending `seq`: the ones to rebuild
+    /// once it commits.
+    pub fn revoked_lists(&self) -> Vec<String> {
+        self.lists
+            .values()
+            .filter(|c| !c.revoked.is_empty())
+            .map(|c| c.id.clone())
+            .collect()
+    }
+
     /// Plans `n` indexes from the newest lists (newest first, as read in this transaction):
     /// only lists this replica serves, older than [`WARMUP_SECS`] first, oldest first.
     ///

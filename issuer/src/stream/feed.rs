@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::db;
 use crate::db::queries::events as q;
 use crate::state::{now, AppState};
-use crate::sync::SyncError;
+use crate::sync::{Lists, SyncError};
 
 /// The longest a committed change waits to be streamed when no wake-up arrives.
 pub const BACKSTOP: Duration = Duration::from_millis(500);
@@ -45,13 +45,11 @@ pub async fn catch_up(state: &AppState) -> Result<usize, SyncError> {
         let full = rows.len() as i64 == BATCH;
         let now = now();
         let issuer = &state.config.issuer_url;
+        let mut keys_changed = false;
         if rows.iter().any(|r| r.kind == q::KEYS) {
             // Reload keys first: verifiers told "the keys changed" fetch the JWKS from us next.
             let s = state.clone();
-            db::run(&state.pool, move |c| {
-                crate::sync::sync_keys(&s, c).map(|_| ())
-            })
-            .await?;
+            keys_changed = db::run(&state.pool, move |c| crate::sync::sync_keys(&s, c)).await?;
         }
         let key = state.keys.load().signing(now);
         let mut events = Vec::with_capacity(rows.len());
@@ -62,8 +60,24 @@ pub async fn catch_up(state: &AppState) -> Result<usize, SyncError> {
         crate::metrics::METRICS
             .events_published
             .inc_by(events.len() as u64);
+        // The lists these events changed, before the events that name their new versions.
+        let mut changed: Vec<String> = rows
+            .iter()
+            .filter(|r| r.kind == q::STATUS)
+            .map(|r| r.list.clone())
+            .collect();
+        changed.sort_unstable();
+        changed.dedup();
         let s = state.clone();
-        db::run(&state.pool, move |c| crate::sync::sync_lists(&s, c, false)).await?;
+        db::run(&state.pool, move |c| {
+            let which = if keys_changed {
+                Lists::All
+            } else {
+                Lists::Named(&changed)
+            };
+            crate::sync::sync_lists(&s, c, which)
+        })
+        .await?;
         state.hub.publish(events);
         if !full {
             break;

@@ -32,6 +32,7 @@ use crate::state::{now, AppState};
 use crate::status::alloc::{self, AllocError, ListChanges};
 use crate::status::reserve::Reserve;
 use crate::status::Slot;
+use crate::sync::Lists;
 
 /// The largest grace period of a rotation: 30 days.
 pub const MAX_GRACE_SECONDS: u64 = 2_592_000;
@@ -204,14 +205,19 @@ pub fn prepare_lists(
     conn: &mut DbConn,
     n: usize,
 ) -> Result<Vec<ListRow>, ServiceError> {
-    let sync = |state: &AppState, conn: &mut DbConn| {
-        crate::sync::sync_lists(state, conn, false).map_err(ServiceError::Publish)
+    let sync = |state: &AppState, conn: &mut DbConn, ids: &[String]| {
+        crate::sync::sync_lists(state, conn, Lists::Named(ids)).map_err(ServiceError::Publish)
     };
     let mut synced = false;
     for _ in 0..8 {
         let newest = alloc::newest(conn)?;
-        if !synced && newest.iter().any(|l| !state.lists.contains(&l.id)) {
-            sync(state, conn)?;
+        let unserved: Vec<String> = newest
+            .iter()
+            .filter(|l| !state.lists.contains(&l.id))
+            .map(|l| l.id.clone())
+            .collect();
+        if !synced && !unserved.is_empty() {
+            sync(state, conn, &unserved)?;
             synced = true;
             continue;
         }
@@ -220,7 +226,7 @@ pub fn prepare_lists(
             return Ok(newest);
         };
         alloc::create_unless_exists(conn, seq, state.config.status_list_capacity, now())?;
-        sync(state, conn)?;
+        sync(state, conn, &[seq.to_string()])?;
         // Announce the new list, so connected verifiers load it before any token names it.
         state.hub.wake();
         synced = true;
@@ -388,7 +394,7 @@ pub fn revoke(
     ids: &[String],
     detail: &Value,
 ) -> Result<Vec<TokenRow>, ServiceError> {
-    let (rows, revoked) = db::write_tx(conn, |c| {
+    let (rows, lists, revoked_now) = db::write_tx(conn, |c| {
         let now = now();
         let mut rows = load_visible_locked(c, actor, ids)?;
         // Rows are locked in id order; one statement revokes every one not revoked yet.
@@ -417,18 +423,19 @@ pub fn revoke(
                 now,
             ));
         }
+        let lists = changes.revoked_lists();
         changes.apply(c, now).map_err(Fail::from)?;
         audit_q::insert_many(c, &events)?;
-        Ok::<_, Fail>((rows, events.len()))
+        Ok::<_, Fail>((rows, lists, events.len()))
     })
     .map_err(|e| match e {
         Fail::Op(e) => e,
         // Revoking takes no slot; kept total for the type.
         Fail::NoRoom => ServiceError::NoRoom(1),
     })?;
-    crate::metrics::METRICS.revoked.inc_by(revoked as u64);
-    if revoked > 0 {
-        publish(state, conn);
+    crate::metrics::METRICS.revoked.inc_by(revoked_now as u64);
+    if !lists.is_empty() {
+        publish(state, conn, &lists);
         state.webhook_wake.notify_one();
     }
     Ok(rows)
@@ -548,7 +555,10 @@ pub fn rotate(
     state.webhook_wake.notify_one();
     if grace == 0 {
         m.revoked.inc_by(rotated.len() as u64);
-        publish(state, conn);
+        let mut lists: Vec<String> = rotated.iter().map(|r| r.old.status_list.clone()).collect();
+        lists.sort_unstable();
+        lists.dedup();
+        publish(state, conn, &lists);
     }
     Ok(rotated)
 }
@@ -574,9 +584,9 @@ pub fn apply_due_revocations(state: &AppState, conn: &mut DbConn) -> Result<usiz
 
 /// Rebuilds changed lists right away, so this replica (and its own API) serves the change, and
 /// wakes the push channel to stream it.
-pub fn publish(state: &AppState, conn: &mut DbConn) {
+pub fn publish(state: &AppState, conn: &mut DbConn, lists: &[String]) {
     state.hub.wake();
-    if let Err(e) = crate::sync::sync_lists(state, conn, false) {
+    if let Err(e) = crate::sync::sync_lists(state, conn, Lists::Named(lists)) {
         tracing::warn!(error = %e, "rebuilding status lists failed; the background sync will retry");
     }
 }

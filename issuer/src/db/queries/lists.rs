@@ -15,6 +15,15 @@ pub fn all(conn: &mut DbConn) -> Result<Vec<ListRow>, DbError> {
         .load(conn)?)
 }
 
+/// The lists named by `ids` (those that exist), in creation order.
+pub fn get_many(conn: &mut DbConn, ids: &[String]) -> Result<Vec<ListRow>, DbError> {
+    Ok(dsl::status_lists
+        .filter(dsl::id.eq_any(ids))
+        .order(dsl::seq.asc())
+        .select(ListRow::as_select())
+        .load(conn)?)
+}
+
 /// The `n` newest lists, newest first (where allocation happens: never a scan of every list).
 pub fn newest(conn: &mut DbConn, n: i64) -> Result<Vec<ListRow>, DbError> {
     Ok(dsl::status_lists
