@@ -153,6 +153,7 @@ pub fn open_state(
         reserve: crate::status::reserve::Reserve::default(),
         key_fingerprint: Mutex::new(None),
         me_cache: quick_cache::sync::Cache::new(10_000),
+        workspace_caps: quick_cache::sync::Cache::new(10_000),
         config,
     }));
     sync::sync_keys(&state, &mut conn)?;
@@ -197,6 +198,7 @@ fn bootstrap(state: &AppState, conn: &mut DbConn) -> Result<Option<String>, Star
         None,
         &[spec],
         &serde_json::json!({"bootstrap": true}),
+        None,
     )
     .map_err(StartError::Bootstrap)?;
     Ok(created.pop().map(|c| c.secret))

@@ -40,6 +40,9 @@ pub struct Inner {
     /// `jti` → (name, expires_at) for `/v1/me`: both are fixed at creation, so a hit skips
     /// the store (revocation is still checked by `verifier` on every call).
     pub me_cache: quick_cache::sync::Cache<String, (String, Option<i64>)>,
+    /// Workspace → its `max_expiry_days` as last read. A mint decides with it and the statement
+    /// that stores the token checks it still holds (see [`crate::tokens::service::mint_limits`]).
+    pub workspace_caps: quick_cache::sync::Cache<String, Option<i64>>,
     /// The push channel's fan-out.
     pub hub: crate::stream::Hub,
     /// Wakes the webhook loop when this replica committed an event webhooks may want.

@@ -310,6 +310,59 @@ async fn workspace_expiry_cap(backend: Backend) {
     assert_eq!(catalog.body["max_expires_in_days"], 90);
 }
 
+/// A replica remembers a workspace's cap and mints without reading it; the statement that stores
+/// the token checks it still holds. A cap another replica (or the CLI) changed holds from the
+/// next mint on: lowered, a longer token is refused and nothing is stored; raised, it is allowed.
+async fn a_cap_changed_elsewhere_holds_for_the_next_mint(backend: Backend) {
+    let app = TestApp::new(backend);
+    let create = |days: i64| {
+        app.post(
+            "/v1/tokens",
+            &app.admin,
+            json!({"name": "n", "scopes": ["user:read"], "expires_in_days": days}),
+        )
+    };
+    let tokens = || app.number("SELECT count(*) AS n FROM tokens");
+    assert_eq!(create(90).await.status, StatusCode::CREATED, "no cap yet");
+    assert_eq!(
+        app.state.workspace_caps.get("default"),
+        Some(None),
+        "remembered"
+    );
+
+    // Lowered behind this replica's back: the remembered "no cap" no longer holds.
+    app.sql("UPDATE workspaces SET max_expiry_days = 30 WHERE id = 'default'");
+    let before = tokens();
+    let refused = create(90).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.text
+    );
+    assert!(refused.text.contains("at most 30 days"), "{}", refused.text);
+    assert_eq!(tokens(), before, "nothing stored");
+    let (kept, _) = app
+        .create(json!({"name": "n", "scopes": ["user:read"], "expires_in_days": 30}))
+        .await;
+    let claims = claims_of(&kept);
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        30 * 86_400
+    );
+
+    // Lowered again while 30 is remembered: a 30-day mint must not be stored under 30.
+    app.sql("UPDATE workspaces SET max_expiry_days = 7 WHERE id = 'default'");
+    let before = tokens();
+    assert_eq!(create(30).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(tokens(), before, "nothing stored");
+
+    // Raised behind its back: a refusal by the remembered cap is decided again.
+    app.sql("UPDATE workspaces SET max_expiry_days = 365 WHERE id = 'default'");
+    assert_eq!(create(300).await.status, StatusCode::CREATED);
+    assert_eq!(app.state.workspace_caps.get("default"), Some(Some(365)));
+}
+
 /// The management page: served from the binary with strict security headers, revalidated by
 /// ETag, and its catalog call says when a workspace has no expiry cap.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1229,6 +1282,7 @@ async fn refusals_are_the_sdk_helpers_answer(backend: Backend) {
 
 on_both_backends!(
     the_next_list_is_published_before_the_current_one_fills,
+    a_cap_changed_elsewhere_holds_for_the_next_mint,
     a_revocation_rebuilds_only_its_own_lists,
     signing_keys_rotate_by_age,
     openapi_and_metrics,

@@ -6,6 +6,7 @@ use crate::cli::CliError;
 use crate::cli::{KeysCommand, TokenCommand, WorkspaceCommand};
 use crate::config::Config;
 use crate::db::models::WorkspaceRow;
+use crate::db::queries::tokens::CapSeen;
 use crate::db::queries::{events, keys as key_q, workspaces as ws_q};
 use crate::db::{self, is_unique_violation};
 use crate::keys::{self, RetireError};
@@ -143,7 +144,18 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), CliError> {
         rotated_from: None,
         platform: false,
     };
-    let created = mint_via_service(&state, &mut conn, spec, serde_json::json!({"via": "cli"}))?;
+    // The stored cap decided with must still hold when the token is stored.
+    let seen = (!config.max_expiry_days.contains_key(&workspace)).then(|| CapSeen {
+        workspace: workspace.clone(),
+        days: cap,
+    });
+    let created = mint_via_service(
+        &state,
+        &mut conn,
+        spec,
+        serde_json::json!({"via": "cli"}),
+        seen.as_ref(),
+    )?;
     let row = &created.row;
     eprintln!("minted {} for {} in {}", row.id, row.subject, row.workspace);
     println!("{}", created.secret);
@@ -164,8 +176,9 @@ fn mint_via_service(
     conn: &mut db::DbConn,
     spec: MintSpec,
     detail: serde_json::Value,
+    cap: Option<&CapSeen>,
 ) -> Result<service::Created, CliError> {
-    service::create(state, conn, None, &[spec], &detail)
+    service::create(state, conn, None, &[spec], &detail, cap)
         .map_err(|source| CliError::Service {
             action: "minting",
             source,
@@ -201,6 +214,7 @@ fn mint_platform(
         &mut conn,
         spec,
         serde_json::json!({"via": "cli", "platform": true}),
+        None,
     )?;
     eprintln!(
         "minted platform credential {}: scope platform:admin in every workspace; product APIs refuse it. Keep it in your backend only",

@@ -45,7 +45,9 @@ pub struct ListRow {
     pub perm_key: Option<String>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+/// `Serialize` gives the field names as the column names: PostgreSQL mints insert rows sent as
+/// JSON ([`crate::db::queries::tokens::insert_with_events`]).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = tokens)]
 pub struct TokenRow {
     pub id: String,
@@ -69,7 +71,7 @@ pub struct TokenRow {
     pub status_idx: i64,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = audit_events)]
 pub struct AuditRow {
     pub id: String,

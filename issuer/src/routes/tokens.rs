@@ -15,6 +15,7 @@ use crate::db::queries::tokens as q;
 use crate::problem::{responses, ApiError};
 use crate::scopes::{TOKENS_READ, TOKENS_WRITE};
 use crate::state::{now, AppState};
+use crate::tokens::error::ServiceError;
 use crate::tokens::requests::{create_spec, CreateRequest};
 use crate::tokens::service;
 use crate::tokens::text::is_plausible_id;
@@ -28,7 +29,7 @@ pub fn typed<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
 /// `POST /v1/tokens`.
 #[utoipa::path(post, operation_id = "createToken", path = "/v1/tokens", tag = "tokens", security(("bearer" = [])), request_body = CreateRequest,
     description = "Create a token (needs tokens:write). Only scopes the caller holds; another subject needs tokens:admin; never longer than the workspace cap or the caller's own expiry.",
-    responses((status = 201, description = "The new token; the secret is shown this once", body = NewToken), responses::Unauthorized, responses::Forbidden, responses::Invalid, responses::BadRequest, responses::TooLarge, responses::UnsupportedType))]
+    responses((status = 201, description = "The new token; the secret is shown this once", body = NewToken), responses::Unauthorized, responses::Forbidden, responses::Conflict, responses::Invalid, responses::BadRequest, responses::TooLarge, responses::UnsupportedType))]
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
@@ -37,15 +38,35 @@ pub async fn create(
     let caller = auth.require(TOKENS_WRITE)?.clone();
     let s = state.clone();
     let created = db::run(&state.pool, move |conn| {
-        let limits = service::expiry_limits(&s, conn, &caller)?;
-        let spec = create_spec(req, &caller, &s.catalog, limits, now())?;
-        service::create(&s, conn, Some(&caller), &[spec], &json!({}))
+        let attempt = |conn: &mut db::DbConn, remember: bool| {
+            let m = service::mint_limits(&s, conn, &caller, remember)?;
+            let spec =
+                create_spec(req.clone(), &caller, &s.catalog, m.limits, now()).and_then(|spec| {
+                    service::create(&s, conn, Some(&caller), &[spec], &json!({}), m.cap.as_ref())
+                });
+            Ok::<_, ServiceError>((spec, m.remembered))
+        };
+        match attempt(conn, true)? {
+            // The cap remembered here was out of date (another replica changed it), or a
+            // refusal may come from it: decide again with the stored cap.
+            (Err(e), true) if may_follow_from_the_cap(&e) => attempt(conn, false)?.0,
+            (result, _) => result,
+        }
     })
     .await?;
     Ok(typed(
         StatusCode::CREATED,
         &view::created(&created[0], now()),
     ))
+}
+
+/// Whether a create refusal may come from a remembered workspace cap that is out of date.
+fn may_follow_from_the_cap(e: &ServiceError) -> bool {
+    match e {
+        ServiceError::Invalid(_) => true,
+        ServiceError::Conflict { code, .. } => *code == service::CAP_CHANGED,
+        _ => false,
+    }
 }
 
 /// Query of `GET /v1/tokens`.

@@ -86,10 +86,12 @@ pub async fn create(
     let caller = auth.require(PLATFORM_ADMIN)?.clone();
     let settings =
         service::settings(req.name, req.max_expires_in_days).map_err(ApiError::validation)?;
+    let forget = req.id.clone();
     let (info, created) = db::run(&state.pool, move |c| {
         service::create(c, &caller, &req.id, &settings, now())
     })
     .await?;
+    state.workspace_caps.remove(&forget);
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -163,6 +165,7 @@ pub async fn update(
     ApiJson(req): ApiJson<UpdateWorkspace>,
 ) -> Result<Response, ApiError> {
     let caller = auth.require(PLATFORM_ADMIN)?.clone();
+    let forget = id.clone();
     let info = db::run(&state.pool, move |c| {
         let current = if service::is_valid_id(&id) {
             q::get(c, &id)?
@@ -187,5 +190,8 @@ pub async fn update(
         service::update(c, &caller, &id, &settings, now())
     })
     .await?;
+    // This replica's next mint reads the new cap; other replicas' mints find it changed when
+    // they store (see `tokens::service::mint_limits`).
+    state.workspace_caps.remove(&forget);
     Ok(typed(StatusCode::OK, &info))
 }

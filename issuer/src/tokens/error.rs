@@ -22,7 +22,7 @@ pub enum ServiceError {
     /// The token's state does not allow it (revoked, already rotated, changed meanwhile).
     #[error("{detail}")]
     Conflict {
-        /// `token_revoked`, `token_rotated` or `token_changed`.
+        /// `token_revoked`, `token_rotated`, `token_changed` or `workspace_changed`.
         code: &'static str,
         /// What happened, naming the token.
         detail: String,

@@ -13,7 +13,7 @@ use crate::problem::FieldError;
 use crate::scopes::Catalog;
 
 /// `POST /v1/tokens`.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRequest {
     /// 1–100 characters, not blank (stored without surrounding whitespace).

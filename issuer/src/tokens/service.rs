@@ -26,6 +26,7 @@ use super::requests::authorize;
 use super::{audit_event, new_id, sign, text, Caller, MintSpec};
 use crate::db::models::ListRow;
 use crate::db::models::{AuditRow, TokenRow};
+use crate::db::queries::tokens::CapSeen;
 use crate::db::queries::{audit as audit_q, tokens as q, workspaces as ws_q};
 use crate::db::{self, DbConn, DbError, TxError};
 use crate::state::{now, AppState};
@@ -192,6 +193,67 @@ pub fn expiry_limits(
     })
 }
 
+/// The limits a mint decides with, and the cap it must find unchanged when it stores the token.
+#[derive(Debug, Clone)]
+pub struct MintLimits {
+    /// The workspace's cap and the caller's own expiry.
+    pub limits: ExpiryLimits,
+    /// The stored cap the limits hold (`None` when configuration sets it: nothing to check).
+    pub cap: Option<CapSeen>,
+    /// Whether the cap came from this replica's memory (it may be out of date) rather than
+    /// the store.
+    pub remembered: bool,
+}
+
+/// [`expiry_limits`] for a mint, without a round trip when this replica has read the cap
+/// before. The statement that stores the token checks the cap is unchanged
+/// ([`q::insert_with_events`]); when it is not, or when a refusal may come from an outdated
+/// cap, the caller asks again with `remember = false`.
+///
+/// # Errors
+/// Storage failed.
+pub fn mint_limits(
+    state: &AppState,
+    conn: &mut DbConn,
+    caller: &Caller,
+    remember: bool,
+) -> Result<MintLimits, DbError> {
+    let workspace = &caller.workspace;
+    let limits = |days| ExpiryLimits {
+        workspace_days: days,
+        creator_expires_at: caller.expires_at,
+    };
+    if let Some(days) = state.config.max_expiry_days.get(workspace) {
+        return Ok(MintLimits {
+            limits: limits(Some(i64::from(*days))),
+            cap: None,
+            remembered: false,
+        });
+    }
+    let remembered = remember
+        .then(|| state.workspace_caps.get(workspace))
+        .flatten();
+    let days = match remembered {
+        Some(days) => days,
+        None => {
+            let days = ws_q::get(conn, workspace)?.and_then(|w| w.max_expiry_days);
+            state.workspace_caps.insert(workspace.clone(), days);
+            days
+        }
+    };
+    Ok(MintLimits {
+        limits: limits(days),
+        cap: Some(CapSeen {
+            workspace: workspace.clone(),
+            days,
+        }),
+        remembered: remembered.is_some(),
+    })
+}
+
+/// The conflict of a mint whose workspace cap changed between its decision and its store.
+pub const CAP_CHANGED: &str = "workspace_changed";
+
 /// Creates and publishes status lists until the lists this replica serves have room for `n`
 /// more tokens (and the newest is less than half used), each in its own committed transaction
 /// and signed here before any token points at it. Picks up lists other replicas made. Returns
@@ -313,6 +375,7 @@ pub fn create(
     actor: Option<&Caller>,
     specs: &[MintSpec],
     detail: &Value,
+    cap: Option<&CapSeen>,
 ) -> Result<Vec<Created>, ServiceError> {
     let slots = take_slots(state, conn, specs.len())?;
     let now = now();
@@ -341,11 +404,33 @@ pub fn create(
         .collect();
     // A failed store keeps its slots out of the reserve: when the connection was lost under
     // the statement, whether it committed is unknown.
-    match conn {
+    let stored = match conn {
         DbConn::Postgres(pg) if rows.len() <= q::INSERT_CHUNK => {
-            q::insert_with_events(pg, &rows, &events)?;
+            q::insert_with_events(pg, &rows, &events, cap)?
         }
-        _ => db::write_tx(conn, |c| store(c, &rows, &events))?,
+        _ => db::write_tx(conn, |c| {
+            if let Some(cap) = cap {
+                // SQLite's write lock is held from the transaction's start, so the cap read
+                // here holds until the commit (PostgreSQL comes here only for batches larger
+                // than one statement takes).
+                let days = ws_q::get(c, &cap.workspace)?.and_then(|w| w.max_expiry_days);
+                if days != cap.days {
+                    return Ok(false);
+                }
+            }
+            store(c, &rows, &events).map(|()| true)
+        })?,
+    };
+    if !stored {
+        // Nothing was written: the slots are still free.
+        if let Some(cap) = cap {
+            state.workspace_caps.remove(&cap.workspace);
+        }
+        state.reserve.give_back(slots);
+        return Err(ServiceError::Conflict {
+            code: CAP_CHANGED,
+            detail: "the workspace's maximum expiry changed during the request; try again".into(),
+        });
     }
     crate::metrics::METRICS.minted.inc_by(created.len() as u64);
     state.webhook_wake.notify_one();

@@ -255,6 +255,7 @@ impl TestApp {
             None,
             &[spec],
             &serde_json::json!({}),
+            None,
         )
         .unwrap();
         created.pop().unwrap().secret

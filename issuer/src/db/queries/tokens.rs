@@ -5,7 +5,6 @@ use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 
 use crate::db::models::{AuditRow, TokenRow};
-use crate::db::schema::audit_events::dsl as audit;
 use crate::db::schema::tokens::dsl;
 use crate::db::{DbConn, DbError};
 use serde_json::Value;
@@ -26,9 +25,23 @@ pub enum StatusFilter {
 /// Rows per multi-row insert (well under both backends' limits on bound parameters).
 pub const INSERT_CHUNK: usize = 500;
 
-/// New tokens and their audit events in one PostgreSQL statement, `WITH t AS (INSERT INTO tokens
-/// …) INSERT INTO audit_events …`: atomic by itself (no `BEGIN`/`COMMIT`), so a mint is one
-/// round trip. At most [`INSERT_CHUNK`] of each.
+/// A workspace's expiry cap as the caller decided with it; the statement that stores the tokens
+/// checks that it still holds, so a mint needs no read of its own before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CapSeen {
+    /// The workspace.
+    pub workspace: String,
+    /// Its `max_expiry_days` (`None`: no cap, or no row).
+    pub days: Option<i64>,
+}
+
+/// New tokens and their audit events in one PostgreSQL statement, atomic by itself (no
+/// `BEGIN`/`COMMIT`), so a mint is one round trip. With `cap`, nothing is stored unless the
+/// workspace's cap is still `cap.days` as the statement runs. Returns whether the rows were
+/// stored. At most [`INSERT_CHUNK`] of each.
+///
+/// The rows travel as JSON (`jsonb_populate_recordset`): one parameter each however many rows,
+/// and a `WHERE` can guard an `INSERT … SELECT` as it cannot guard `INSERT … VALUES`.
 ///
 /// # Errors
 /// The statement failed; nothing was stored.
@@ -36,36 +49,112 @@ pub fn insert_with_events(
     pg: &mut PgConnection,
     rows: &[TokenRow],
     events: &[AuditRow],
-) -> Result<(), DbError> {
+    cap: Option<&CapSeen>,
+) -> Result<bool, DbError> {
     debug_assert!(rows.len() <= INSERT_CHUNK && events.len() <= INSERT_CHUNK);
-    InsertBoth(
-        diesel::insert_into(dsl::tokens).values(rows),
-        diesel::insert_into(audit::audit_events).values(events),
-    )
+    let (Some(row), Some(event)) = (rows.first(), events.first()) else {
+        debug_assert!(rows.is_empty(), "a mint logs an event per token");
+        return Ok(true);
+    };
+    // The column lists are the structs' fields: the same for every mint, so the statement's
+    // text is too, and each connection prepares it once.
+    static COLUMNS: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    let columns = match COLUMNS.get() {
+        Some(columns) => columns,
+        None => {
+            let columns = (insert_select(row)?, insert_select(event)?);
+            COLUMNS.get_or_init(|| columns)
+        }
+    };
+    let stored = GuardedInsert {
+        tokens_columns: &columns.0,
+        events_columns: &columns.1,
+        tokens: to_json(&rows)?,
+        events: to_json(&events)?,
+        unguarded: cap.is_none(),
+        workspace: cap.map(|c| c.workspace.as_str()),
+        days: cap.and_then(|c| c.days),
+    }
     .execute(pg)?;
-    Ok(())
+    Ok(stored == rows.len())
 }
 
-/// Two data-changing statements as one: the first as a common table expression of the second.
-struct InsertBoth<A, B>(A, B);
+/// The statement of [`insert_with_events`] (`sql_query` could not be kept prepared):
+///
+/// ```sql
+/// WITH allowed AS (SELECT 1 WHERE $unguarded
+///        OR (SELECT max_expiry_days FROM workspaces WHERE id = $workspace)
+///           IS NOT DISTINCT FROM $days),
+///      a AS (INSERT INTO audit_events (…) SELECT … FROM jsonb_populate_recordset(NULL::audit_events, $events)
+///            WHERE EXISTS (SELECT 1 FROM allowed))
+/// INSERT INTO tokens (…) SELECT … FROM jsonb_populate_recordset(NULL::tokens, $tokens)
+/// WHERE EXISTS (SELECT 1 FROM allowed)
+/// ```
+///
+/// Its row count is the tokens stored: all of them, or none when the cap moved.
+struct GuardedInsert<'a> {
+    tokens_columns: &'a str,
+    events_columns: &'a str,
+    tokens: String,
+    events: String,
+    unguarded: bool,
+    workspace: Option<&'a str>,
+    days: Option<i64>,
+}
 
-impl<A: QueryFragment<Pg>, B: QueryFragment<Pg>> QueryFragment<Pg> for InsertBoth<A, B> {
+impl QueryFragment<Pg> for GuardedInsert<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        // Its text varies with the row counts: not a statement to keep prepared.
-        out.unsafe_to_cache_prepared();
-        out.push_sql("WITH t AS (");
-        self.0.walk_ast(out.reborrow())?;
-        out.push_sql(") ");
-        self.1.walk_ast(out.reborrow())
+        use diesel::sql_types::{BigInt, Bool, Nullable, Text};
+        out.push_sql("WITH allowed AS (SELECT 1 WHERE ");
+        out.push_bind_param::<Bool, _>(&self.unguarded)?;
+        out.push_sql(" OR (SELECT max_expiry_days FROM workspaces WHERE id = ");
+        out.push_bind_param::<Nullable<Text>, _>(&self.workspace)?;
+        out.push_sql(") IS NOT DISTINCT FROM ");
+        out.push_bind_param::<Nullable<BigInt>, _>(&self.days)?;
+        out.push_sql("), a AS (INSERT INTO audit_events ");
+        out.push_sql(self.events_columns);
+        out.push_sql(" FROM jsonb_populate_recordset(NULL::audit_events, ");
+        out.push_bind_param::<Text, _>(&self.events)?;
+        out.push_sql("::jsonb) WHERE EXISTS (SELECT 1 FROM allowed)) INSERT INTO tokens ");
+        out.push_sql(self.tokens_columns);
+        out.push_sql(" FROM jsonb_populate_recordset(NULL::tokens, ");
+        out.push_bind_param::<Text, _>(&self.tokens)?;
+        out.push_sql("::jsonb) WHERE EXISTS (SELECT 1 FROM allowed)");
+        Ok(())
     }
 }
 
-impl<A, B> QueryId for InsertBoth<A, B> {
+impl QueryId for GuardedInsert<'_> {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl<A, B> RunQueryDsl<PgConnection> for InsertBoth<A, B> {}
+impl RunQueryDsl<PgConnection> for GuardedInsert<'_> {}
+
+fn to_json(value: &impl serde::Serialize) -> Result<String, DbError> {
+    serde_json::to_string(value)
+        .map_err(|e| DbError::Query(diesel::result::Error::SerializationError(Box::new(e))))
+}
+
+/// `("a", "b", …) SELECT "a", "b", …` for the fields of `row`: the column list of an
+/// `INSERT … SELECT` and its select list. Columns the row lacks keep their defaults.
+fn insert_select(row: &impl serde::Serialize) -> Result<String, DbError> {
+    let fields = match serde_json::to_value(row) {
+        Ok(Value::Object(fields)) => fields,
+        _ => {
+            return Err(DbError::Query(diesel::result::Error::SerializationError(
+                "a row must serialize as an object".into(),
+            )))
+        }
+    };
+    // Field names are this crate's struct fields, never input; quoted as identifiers anyway.
+    let list = fields
+        .keys()
+        .map(|k| format!("\"{k}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(format!("({list}) SELECT {list}"))
+}
 
 /// Stores new tokens: on PostgreSQL a few hundred rows per statement (one round trip each), on
 /// SQLite (in-process, no round trips) row by row.
