@@ -22,6 +22,7 @@ use gatepass::status_list::{sign_cwt, ListClaims, StatusList};
 pub use chunked::ChunkedZlib;
 
 use crate::db::models::ListRow;
+use crate::db::queries::events as events_q;
 use crate::db::queries::lists as q;
 use crate::db::{DbConn, DbError};
 use crate::keys::{etag_of, SignerError, SigningKey};
@@ -104,11 +105,20 @@ pub fn build(
         list: row.id.clone(),
         source,
     };
-    let revoked = q::revoked_indexes(conn, &row.id)?;
-    let mut list = StatusList::new(1, row.capacity as u64).map_err(bits)?;
-    for idx in revoked {
-        list.set(idx as u64, 1).map_err(bits)?;
-    }
+    let list = match held
+        .map(|h| since_held(conn, row, h))
+        .transpose()?
+        .flatten()
+    {
+        Some(list) => list,
+        None => {
+            let mut list = StatusList::new(1, row.capacity as u64).map_err(bits)?;
+            for idx in q::revoked_indexes(conn, &row.id)? {
+                list.set(idx as u64, 1).map_err(bits)?;
+            }
+            list
+        }
+    };
     let chunks = match held {
         Some(held) => {
             let mut chunks = held.chunks.clone();
@@ -118,6 +128,48 @@ pub fn build(
         None => ChunkedZlib::new(list.as_bytes())?,
     };
     Ok(sign(chunks, row, key, issuer_url, ttl, now)?)
+}
+
+/// The bits of list `row` from those of `held` (an older version of it) and the indexes the
+/// event log names for every version since, which the transactions that moved the version
+/// logged with it: a read of a few rows where every revoked index of the list is thousands.
+/// `None` when that is not possible: the same version (re-signed after a key change or half
+/// way to its expiry: read in full, which also reconciles), or a version the log no longer
+/// holds (pruned, or a version written without an event) — then the list is read in full.
+fn since_held(
+    conn: &mut DbConn,
+    row: &ListRow,
+    held: &SignedList,
+) -> Result<Option<StatusList>, BuildError> {
+    if held.version >= row.version
+        || held.chunks.bits().len() as u64 != (row.capacity as u64).div_ceil(8)
+    {
+        return Ok(None);
+    }
+    let events = events_q::of_list(conn, &row.id, held.version, row.version)?;
+    let every_version = events.len() as i64 == row.version - held.version
+        && events
+            .iter()
+            .zip(held.version + 1..)
+            .all(|(e, v)| e.version == v);
+    if !every_version {
+        return Ok(None);
+    }
+    let Ok(mut list) = StatusList::from_bytes(1, held.chunks.bits().to_vec()) else {
+        return Ok(None);
+    };
+    for idx in events
+        .iter()
+        .flat_map(|e| e.indexes.split(' '))
+        .filter(|i| !i.is_empty())
+    {
+        match idx.parse::<u64>().map(|idx| list.set(idx, 1)) {
+            Ok(Ok(())) => {}
+            // An index this list cannot hold: not ours to trust; read the list in full.
+            _ => return Ok(None),
+        }
+    }
+    Ok(Some(list))
 }
 
 /// Signs the compressed bits of list `row` in both forms, a JWT and a CWT: the part of

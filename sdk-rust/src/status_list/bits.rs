@@ -89,6 +89,19 @@ impl StatusList {
         })
     }
 
+    /// A list of `bits`-bit entries over `bytes`, laid out as [`as_bytes`](Self::as_bytes) gives
+    /// them (an issuer that keeps a list's bits between builds starts the next from them).
+    ///
+    /// # Errors
+    /// Invalid `bits`, or no bytes or more than [`MAX_LIST_BYTES`].
+    pub fn from_bytes(bits: u8, bytes: Vec<u8>) -> Result<StatusList, StatusListError> {
+        let bits = check_bits(u64::from(bits))?;
+        if bytes.is_empty() || bytes.len() > MAX_LIST_BYTES {
+            return Err(StatusListError::InvalidCapacity);
+        }
+        Ok(StatusList { bits, bytes })
+    }
+
     /// Reads the JSON form's `bits` and `lst`, inflating at most [`MAX_LIST_BYTES`].
     ///
     /// # Errors
@@ -244,6 +257,22 @@ mod tests {
             rebuilt.set(i as u64, *v).unwrap();
         }
         assert_eq!(rebuilt.encode(), "eNrbuRgAAhcBXQ");
+    }
+
+    #[test]
+    fn from_bytes_reads_what_as_bytes_gives() {
+        let list = StatusList::decode(1, "eNrbuRgAAhcBXQ").unwrap();
+        let again = StatusList::from_bytes(1, list.as_bytes().to_vec()).unwrap();
+        assert_eq!(again, list);
+        assert_eq!(again.capacity(), 16);
+        assert_eq!(
+            StatusList::from_bytes(3, vec![0]),
+            Err(StatusListError::InvalidBits(3))
+        );
+        assert_eq!(
+            StatusList::from_bytes(1, Vec::new()),
+            Err(StatusListError::InvalidCapacity)
+        );
     }
 
     #[test]

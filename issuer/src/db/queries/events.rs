@@ -91,6 +91,26 @@ pub fn after(conn: &mut DbConn, seq: i64, limit: i64) -> Result<Vec<EventRow>, D
         .load(conn)?)
 }
 
+/// The events of list `list` with versions `after < version <= upto`, by version (index
+/// `status_events_by_list`).
+///
+/// # Errors
+/// Storage failed.
+pub fn of_list(
+    conn: &mut DbConn,
+    list: &str,
+    after: i64,
+    upto: i64,
+) -> Result<Vec<EventRow>, DbError> {
+    Ok(status_events::table
+        .filter(status_events::list.eq(list))
+        .filter(status_events::version.gt(after))
+        .filter(status_events::version.le(upto))
+        .order(status_events::version.asc())
+        .select(EventRow::as_select())
+        .load(conn)?)
+}
+
 /// The oldest event kept (`None`: none is).
 ///
 /// # Errors
