@@ -1144,13 +1144,7 @@ async fn a_revocation_rebuilds_only_its_own_lists(backend: Backend) {
     let list_one_before = served("1");
     assert_eq!(stored("1"), list_one_before + 1);
 
-    let r = app
-        .post(
-            &format!("/v1/tokens/{in_second}/revoke"),
-            &app.admin,
-            json!({}),
-        )
-        .await;
+    let r = app.revoke(&in_second).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(served("2"), stored("2"), "its own list is served at once");
     assert_eq!(
@@ -1168,13 +1162,7 @@ async fn a_revocation_rebuilds_only_its_own_lists(backend: Backend) {
     );
     // A revocation in list 1 rebuilds list 1 alone, too.
     let list_two = app.state.lists.get("2").unwrap();
-    let r = app
-        .post(
-            &format!("/v1/tokens/{in_first}/revoke"),
-            &app.admin,
-            json!({}),
-        )
-        .await;
+    let r = app.revoke(&in_first).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(served("1"), stored("1"));
     assert!(
@@ -1215,13 +1203,8 @@ async fn a_list_is_rebuilt_from_the_log_since_the_version_held(backend: Backend)
         .unwrap();
         built.chunks.bits().to_vec()
     };
-    let revoke = |id: &String| {
-        let path = format!("/v1/tokens/{id}/revoke");
-        let app = &app;
-        async move { app.post(&path, &app.admin, json!({})).await }
-    };
     for id in &ids[..2] {
-        assert_eq!(revoke(id).await.status, StatusCode::OK);
+        assert_eq!(app.revoke(id).await.status, StatusCode::OK);
         assert_eq!(served_bits(), from_scratch());
     }
     // A revocation written behind the log's back (no event): the next rebuild, from the log,
@@ -1230,7 +1213,7 @@ async fn a_list_is_rebuilt_from_the_log_since_the_version_held(backend: Backend)
         "UPDATE tokens SET revoked_at = 1 WHERE id = '{}'",
         ids[2]
     ));
-    assert_eq!(revoke(&ids[3]).await.status, StatusCode::OK);
+    assert_eq!(app.revoke(&ids[3]).await.status, StatusCode::OK);
     assert_ne!(served_bits(), from_scratch(), "built from the log alone");
     // ...and a re-signing at the same version reads the list in full, which reconciles.
     let mut conn = gatepass_issuer::db::get(&app.state.pool).unwrap();
@@ -1238,9 +1221,9 @@ async fn a_list_is_rebuilt_from_the_log_since_the_version_held(backend: Backend)
     assert_eq!(served_bits(), from_scratch());
     // The log pruned of the list's versions: read in full.
     app.sql("DELETE FROM status_events WHERE list = '1'");
-    assert_eq!(revoke(&ids[4]).await.status, StatusCode::OK);
+    assert_eq!(app.revoke(&ids[4]).await.status, StatusCode::OK);
     assert_eq!(served_bits(), from_scratch());
-    assert_eq!(revoke(&ids[5]).await.status, StatusCode::OK);
+    assert_eq!(app.revoke(&ids[5]).await.status, StatusCode::OK);
     assert_eq!(served_bits(), from_scratch());
 }
 

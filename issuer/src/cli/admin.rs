@@ -115,8 +115,8 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), CliError> {
     let (state, mut conn) = open_for_minting(config)?;
     ws_q::get(&mut conn, &workspace)?
         .ok_or_else(|| CliError::refused(format!("no workspace \"{workspace}\"; create it with: gatepass-issuer workspace create {workspace}")))?;
-    let cap = service::workspace_cap(&state, &mut conn, &workspace)?;
-    match (expires_in_days, cap) {
+    let cap = service::workspace_cap(&state, &mut conn, &workspace, false)?;
+    match (expires_in_days, cap.days) {
         (Some(d), _) if !(1..=3650).contains(&d) => {
             return Err(CliError::refused("--expires-in-days must be 1 to 3650"))
         }
@@ -145,16 +145,12 @@ pub fn token(config: &Config, cmd: TokenCommand) -> Result<(), CliError> {
         platform: false,
     };
     // The stored cap decided with must still hold when the token is stored.
-    let seen = (!config.max_expiry_days.contains_key(&workspace)).then(|| CapSeen {
-        workspace: workspace.clone(),
-        days: cap,
-    });
     let created = mint_via_service(
         &state,
         &mut conn,
         spec,
         serde_json::json!({"via": "cli"}),
-        seen.as_ref(),
+        cap.seen.as_ref(),
     )?;
     let row = &created.row;
     eprintln!("minted {} for {} in {}", row.id, row.subject, row.workspace);

@@ -39,12 +39,19 @@ pub async fn create(
     let s = state.clone();
     let created = db::run(&state.pool, move |conn| {
         let attempt = |conn: &mut db::DbConn, remember: bool| {
-            let m = service::mint_limits(&s, conn, &caller, remember)?;
+            let (limits, cap) = service::mint_limits(&s, conn, &caller, remember)?;
             let created =
-                create_spec(req.clone(), &caller, &s.catalog, m.limits, now()).and_then(|spec| {
-                    service::create(&s, conn, Some(&caller), &[spec], &json!({}), m.cap.as_ref())
+                create_spec(req.clone(), &caller, &s.catalog, limits, now()).and_then(|spec| {
+                    service::create(
+                        &s,
+                        conn,
+                        Some(&caller),
+                        &[spec],
+                        &json!({}),
+                        cap.seen.as_ref(),
+                    )
                 });
-            Ok::<_, ServiceError>((created, m.remembered))
+            Ok::<_, ServiceError>((created, cap.remembered))
         };
         match attempt(conn, true)? {
             // The cap remembered here was out of date (another replica changed it), or a

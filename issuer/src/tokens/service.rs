@@ -163,7 +163,24 @@ pub fn visible(conn: &mut DbConn, caller: &Caller, id: &str) -> Result<TokenRow,
     rows.pop().ok_or_else(|| not_visible(id))
 }
 
-/// The workspace's maximum expiry in days (configuration wins over the stored value).
+/// A workspace's maximum expiry, and where it came from.
+#[derive(Debug, Clone)]
+pub struct WorkspaceCap {
+    /// In days (`None`: no cap).
+    pub days: Option<i64>,
+    /// The stored value it is, which a mint must find unchanged when it stores the token
+    /// (`None` when configuration sets the cap: nothing to check).
+    pub seen: Option<CapSeen>,
+    /// Whether it came from this replica's memory (it may be out of date) rather than the
+    /// store.
+    pub remembered: bool,
+}
+
+/// The workspace's maximum expiry (configuration wins over the stored value). With
+/// `remember`, a value this replica read before is used without a round trip: the statement
+/// that stores a token checks it is unchanged ([`q::insert_with_events`]); when it is not, or
+/// when a refusal may come from an outdated cap, the caller asks again without `remember`.
+/// Every read from the store is remembered.
 ///
 /// # Errors
 /// Storage failed.
@@ -171,62 +188,12 @@ pub fn workspace_cap(
     state: &AppState,
     conn: &mut DbConn,
     workspace: &str,
-) -> Result<Option<i64>, DbError> {
-    if let Some(days) = state.config.max_expiry_days.get(workspace) {
-        return Ok(Some(i64::from(*days)));
-    }
-    Ok(ws_q::get(conn, workspace)?.and_then(|w| w.max_expiry_days))
-}
-
-/// The limits on what `caller` creates: its workspace's cap and its own expiry.
-///
-/// # Errors
-/// Storage failed.
-pub fn expiry_limits(
-    state: &AppState,
-    conn: &mut DbConn,
-    caller: &Caller,
-) -> Result<ExpiryLimits, DbError> {
-    Ok(ExpiryLimits {
-        workspace_days: workspace_cap(state, conn, &caller.workspace)?,
-        creator_expires_at: caller.expires_at,
-    })
-}
-
-/// The limits a mint decides with, and the cap it must find unchanged when it stores the token.
-#[derive(Debug, Clone)]
-pub struct MintLimits {
-    /// The workspace's cap and the caller's own expiry.
-    pub limits: ExpiryLimits,
-    /// The stored cap the limits hold (`None` when configuration sets it: nothing to check).
-    pub cap: Option<CapSeen>,
-    /// Whether the cap came from this replica's memory (it may be out of date) rather than
-    /// the store.
-    pub remembered: bool,
-}
-
-/// [`expiry_limits`] for a mint, without a round trip when this replica has read the cap
-/// before. The statement that stores the token checks the cap is unchanged
-/// ([`q::insert_with_events`]); when it is not, or when a refusal may come from an outdated
-/// cap, the caller asks again with `remember = false`.
-///
-/// # Errors
-/// Storage failed.
-pub fn mint_limits(
-    state: &AppState,
-    conn: &mut DbConn,
-    caller: &Caller,
     remember: bool,
-) -> Result<MintLimits, DbError> {
-    let workspace = &caller.workspace;
-    let limits = |days| ExpiryLimits {
-        workspace_days: days,
-        creator_expires_at: caller.expires_at,
-    };
+) -> Result<WorkspaceCap, DbError> {
     if let Some(days) = state.config.max_expiry_days.get(workspace) {
-        return Ok(MintLimits {
-            limits: limits(Some(i64::from(*days))),
-            cap: None,
+        return Ok(WorkspaceCap {
+            days: Some(i64::from(*days)),
+            seen: None,
             remembered: false,
         });
     }
@@ -236,19 +203,51 @@ pub fn mint_limits(
     let days = match remembered {
         Some(days) => days,
         None => {
-            let days = ws_q::get(conn, workspace)?.and_then(|w| w.max_expiry_days);
-            state.workspace_caps.insert(workspace.clone(), days);
+            let days = ws_q::max_expiry_days(conn, workspace)?;
+            state.workspace_caps.insert(workspace.to_owned(), days);
             days
         }
     };
-    Ok(MintLimits {
-        limits: limits(days),
-        cap: Some(CapSeen {
-            workspace: workspace.clone(),
+    Ok(WorkspaceCap {
+        days,
+        seen: Some(CapSeen {
+            workspace: workspace.to_owned(),
             days,
         }),
         remembered: remembered.is_some(),
     })
+}
+
+/// The limits on what `caller` creates: its workspace's cap (read from the store) and its own
+/// expiry.
+///
+/// # Errors
+/// Storage failed.
+pub fn expiry_limits(
+    state: &AppState,
+    conn: &mut DbConn,
+    caller: &Caller,
+) -> Result<ExpiryLimits, DbError> {
+    Ok(mint_limits(state, conn, caller, false)?.0)
+}
+
+/// The limits a mint by `caller` decides with, and its workspace's cap as
+/// [`workspace_cap`] gives it (`remember` as there).
+///
+/// # Errors
+/// Storage failed.
+pub fn mint_limits(
+    state: &AppState,
+    conn: &mut DbConn,
+    caller: &Caller,
+    remember: bool,
+) -> Result<(ExpiryLimits, WorkspaceCap), DbError> {
+    let cap = workspace_cap(state, conn, &caller.workspace, remember)?;
+    let limits = ExpiryLimits {
+        workspace_days: cap.days,
+        creator_expires_at: caller.expires_at,
+    };
+    Ok((limits, cap))
 }
 
 /// The conflict of a mint whose workspace cap changed between its decision and its store.
@@ -413,8 +412,7 @@ pub fn create(
                 // SQLite's write lock is held from the transaction's start, so the cap read
                 // here holds until the commit (PostgreSQL comes here only for batches larger
                 // than one statement takes).
-                let days = ws_q::get(c, &cap.workspace)?.and_then(|w| w.max_expiry_days);
-                if days != cap.days {
+                if ws_q::max_expiry_days(c, &cap.workspace)? != cap.days {
                     return Ok(false);
                 }
             }
@@ -548,7 +546,7 @@ pub fn rotate(
         ));
     }
     let slots = take_slots(state, conn, ids.len())?;
-    let rotated = with_slots(state, conn, slots.clone(), |c| {
+    let (rotated, revoked_in) = with_slots(state, conn, slots.clone(), |c| {
         let now = now();
         let key = state.keys.load().signing(now);
         let olds = load_visible_locked(c, Some(caller), ids)?;
@@ -584,6 +582,7 @@ pub fn rotate(
             }
         }
         // Only the old tokens' lists change here (their versions, when revoked at once).
+        let revoked_in = changes.revoked_lists();
         changes.apply(c, now)?;
         let mut out = Vec::with_capacity(olds.len());
         for ((old, slot), successor) in olds.into_iter().zip(slots.iter().cloned()).zip(successors)
@@ -632,7 +631,7 @@ pub fn rotate(
             })
             .collect();
         store(c, &rows, &events)?;
-        Ok(out)
+        Ok((out, revoked_in))
     })?;
     let m = &crate::metrics::METRICS;
     m.rotated.inc_by(rotated.len() as u64);
@@ -640,10 +639,7 @@ pub fn rotate(
     state.webhook_wake.notify_one();
     if grace == 0 {
         m.revoked.inc_by(rotated.len() as u64);
-        let mut lists: Vec<String> = rotated.iter().map(|r| r.old.status_list.clone()).collect();
-        lists.sort_unstable();
-        lists.dedup();
-        publish(state, conn, &lists);
+        publish(state, conn, &revoked_in);
     }
     Ok(rotated)
 }

@@ -215,6 +215,12 @@ impl TestApp {
         self.call("POST", path, Some(token), Some(body)).await
     }
 
+    /// Revokes token `id` with the admin token.
+    pub async fn revoke(&self, id: &str) -> Reply {
+        let path = format!("/v1/tokens/{id}/revoke");
+        self.post(&path, &self.admin, serde_json::json!({})).await
+    }
+
     /// Creates a token with the admin token; returns (secret, id).
     pub async fn create(&self, body: Value) -> (String, String) {
         self.create_as(&self.admin.clone(), body).await

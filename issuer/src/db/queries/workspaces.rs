@@ -15,6 +15,11 @@ pub fn get(conn: &mut DbConn, id: &str) -> Result<Option<WorkspaceRow>, DbError>
         .optional()?)
 }
 
+/// A workspace's stored `max_expiry_days` (`None`: no cap, or no such workspace).
+pub fn max_expiry_days(conn: &mut DbConn, id: &str) -> Result<Option<i64>, DbError> {
+    Ok(get(conn, id)?.and_then(|w| w.max_expiry_days))
+}
+
 /// Every workspace, by id.
 pub fn list(conn: &mut DbConn) -> Result<Vec<WorkspaceRow>, DbError> {
     Ok(dsl::workspaces
